@@ -1,0 +1,236 @@
+"""Battery data: surrogate precursor salts, assembly, landfill; bills of materials, recovery rates, credits.
+
+Checks the data contract of the battery files, the stoichiometry of every credit
+factor (hand-computed from IUPAC atomic weights), the BatPaC 5.1 pins, the
+waste-treatment sign convention and the GWP100 of the credited precursor salts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lca_sh_ev.biosphere import flow_index
+from lca_sh_ev.data import read_table
+from lca_sh_ev.errors import UserInputError
+from lca_sh_ev.surrogate import build_records, load_tables
+from lca_sh_ev.units import canonical
+
+BATTERY_FILES = (
+    "surrogate/activities_battery.csv",
+    "surrogate/exchanges_battery.csv",
+    "foreground/components_battery.csv",
+    "foreground/battery_materials.csv",
+    "foreground/recovery_rates.csv",
+    "foreground/credits.csv",
+)
+
+# IUPAC CIAAW 2021 abridged standard atomic weights (g/mol)
+H, C, O, S, LI, MN, CO, NI = 1.008, 12.011, 15.999, 32.06, 6.94, 54.938, 58.933, 58.693
+WATER = 2 * H + O
+
+# GWP100 factors of the bundled ReCiPe 2016 (H) climate indicator (kg CO2-eq per kg)
+GWP100 = {"Carbon dioxide, fossil": 1.0, "Methane, fossil": 36.0, "Dinitrogen monoxide": 298.0}
+
+
+def _table(name: str) -> pd.DataFrame:
+    return read_table(name)
+
+
+def _battery_activity_codes() -> set[str]:
+    return set(_table("surrogate/activities_battery.csv")["code"])
+
+
+def _gwp_per_unit() -> dict[tuple[str, str, str], float]:
+    """Cradle-to-gate GWP100 of one unit of every surrogate activity (small dense solve)."""
+    acts, excs = load_tables()
+    codes = list(acts["code"])
+    idx = {c: i for i, c in enumerate(codes)}
+    triple = {(n, p, loc): c for n, p, loc, c in zip(acts["name"], acts["reference_product"], acts["location"], acts["code"])}
+    n = len(codes)
+    a = np.zeros((n, n))
+    b = np.zeros(n)
+    for i, pa in enumerate(acts["production_amount"]):
+        a[i, i] = pa
+    for e in excs.itertuples(index=False):
+        j = idx[e.activity_code]
+        if e.type == "technosphere":
+            i = idx[triple[(e.flow_name, e.flow_product, e.flow_location)]]
+            a[i, j] -= e.amount
+        elif e.type == "biosphere":
+            b[j] += e.amount * GWP100.get(e.flow_name, 0.0)
+    # score per unit output of activity j: s = b A^-1 (row vector)
+    s = np.linalg.solve(a.T, b)
+    return {k: s[idx[c]] for k, c in triple.items()}
+
+
+@pytest.mark.parametrize("name", BATTERY_FILES)
+def test_every_row_has_unit_and_source(name):
+    table = read_table(name)  # raises on an empty unit or source
+    assert len(table) > 0
+    assert (table["unit"].str.strip() != "").all() and (table["source"].str.strip() != "").all()
+
+
+def test_missing_source_is_rejected(tmp_path):
+    path = tmp_path / "credits.csv"
+    path.write_text("material,value,unit,source\nNi,4.4782,kg/kg,\n")
+    with pytest.raises(UserInputError, match="source"):
+        read_table(path)
+
+
+def test_biosphere_flows_exist_with_matching_unit():
+    flows = flow_index()
+    ex = _table("surrogate/exchanges_battery.csv")
+    bio = ex[ex["type"] == "biosphere"]
+    assert len(bio) >= 15
+    for e in bio.itertuples(index=False):
+        hit = flows.get((e.flow_name, e.flow_categories))
+        assert hit is not None, (e.flow_name, e.flow_categories)
+        assert canonical(e.unit) == canonical(hit[1])
+
+
+def test_surrogate_with_battery_files_builds_and_treatments_are_negative():
+    records = build_records()
+    acts = read_table("surrogate/activities_battery.csv", numeric=("production_amount",))
+    treatments = acts[acts["name"].str.startswith("treatment of")]
+    assert set(treatments["reference_product"]) == {"used Li-ion battery", "used nickel-metal hydride battery"}
+    for code in treatments["code"]:
+        ds = records[("lca-sh-ev surrogate background", code)]
+        prod = [x for x in ds["exchanges"] if x["type"] == "production"]
+        assert prod[0]["amount"] == -1.0
+        emissions = [x for x in ds["exchanges"] if x["type"] == "biosphere"]
+        assert emissions and all(x["amount"] > 0 for x in emissions)
+    # every non-treatment battery activity produces +1
+    assert (acts.loc[~acts["name"].str.startswith("treatment of"), "production_amount"] == 1).all()
+
+
+def test_component_inputs_link_to_existing_surrogate_activities():
+    acts, _ = load_tables()
+    available = {
+        (n, p, loc): u for n, p, loc, u in zip(acts["name"], acts["reference_product"], acts["location"], acts["unit"])
+    }
+    comps = _table("foreground/components_battery.csv")
+    assert set(comps["component"]) == {
+        "battery, Li-ion, NMC111", "battery, Li-ion, NMC622", "battery, Li-ion, NMC811",
+        "battery, Li-ion, NCA", "battery, Li-ion, LFP", "battery, NiMH",
+    }
+    for c in comps.itertuples(index=False):
+        key = (c.flow_name, c.flow_product, c.flow_location)
+        assert key in available, key
+        assert canonical(c.unit) == canonical(available[key])
+        assert float(c.amount) > 0
+
+
+def test_credits_link_to_existing_surrogate_activities():
+    acts, _ = load_tables()
+    triples = set(zip(acts["name"], acts["reference_product"], acts["location"]))
+    credits = _table("foreground/credits.csv")
+    assert set(credits["material"]) == {"Al", "Co", "Cu", "Li", "Mn", "Ni", "steel"}
+    for c in credits.itertuples(index=False):
+        assert (c.flow_name, c.flow_product, c.flow_location) in triples
+
+
+def test_credit_factors_are_stoichiometric():
+    f = read_table("foreground/credits.csv", numeric=("kg_product_per_kg_material",)).set_index("material")[
+        "kg_product_per_kg_material"
+    ]
+    # hand computation, molar masses in g/mol
+    nickel_sulfate_hexahydrate = 58.693 + 32.06 + 4 * 15.999 + 6 * 18.015  # 262.839
+    cobalt_sulfate_heptahydrate = 58.933 + 32.06 + 4 * 15.999 + 7 * 18.015  # 281.094
+    manganese_sulfate_monohydrate = 54.938 + 32.06 + 4 * 15.999 + 18.015  # 169.009
+    lithium_hydroxide_monohydrate = 6.94 + 15.999 + 1.008 + 18.015  # 41.962
+    assert f["Ni"] == pytest.approx(262.839 / 58.693, rel=1e-5) == pytest.approx(nickel_sulfate_hexahydrate / NI, rel=1e-5)
+    assert f["Co"] == pytest.approx(281.094 / 58.933, rel=1e-5) == pytest.approx(cobalt_sulfate_heptahydrate / CO, rel=1e-5)
+    assert f["Mn"] == pytest.approx(169.009 / 54.938, rel=1e-5) == pytest.approx(manganese_sulfate_monohydrate / MN, rel=1e-5)
+    assert f["Li"] == pytest.approx(41.962 / 6.94, rel=1e-5) == pytest.approx(lithium_hydroxide_monohydrate / LI, rel=1e-5)
+    assert f["Ni"] == pytest.approx(4.4782, abs=1e-4)
+    assert f["Co"] == pytest.approx(4.7697, abs=1e-4)
+    assert f["Mn"] == pytest.approx(3.0764, abs=1e-4)
+    assert f["Li"] == pytest.approx(6.0464, abs=1e-4)
+    for m in ("Al", "Cu", "steel"):
+        assert f[m] == 1.0
+
+
+def test_lithium_carbonate_in_bill_of_materials_is_stoichiometric():
+    comps = _table("foreground/components_battery.csv")
+    row = comps[(comps["component"] == "battery, Li-ion, LFP") & (comps["flow_product"] == "lithium carbonate")]
+    # BatPaC 5.1 LFP: 0.0915 kg Li/kWh; Li2CO3 / 2 Li = 73.888 / 13.88
+    assert row["amount"].astype(float).iloc[0] == pytest.approx(0.0915 * (2 * LI + C + 3 * O) / (2 * LI), rel=1e-5)
+
+
+def test_recovery_rates_are_fractions_and_pyro_loses_li_mn_al():
+    rr = read_table("foreground/recovery_rates.csv", numeric=("value",))
+    assert set(rr["route"]) == {"pyrometallurgy", "hydrometallurgy"}
+    assert ((rr["value"] >= 0) & (rr["value"] <= 1)).all()
+    pyro = rr[rr["route"] == "pyrometallurgy"].set_index("material")["value"]
+    for m in ("Li", "Mn", "Al"):
+        assert pyro[m] == 0.0
+    hydro = rr[rr["route"] == "hydrometallurgy"].set_index("material")["value"]
+    for m in ("Al", "Co", "Cu", "Li", "Mn", "Ni", "steel"):
+        assert m in pyro.index and m in hydro.index
+    assert hydro["Li"] == pytest.approx(0.80)
+
+
+def test_battery_materials_pin_batpac51():
+    bm = read_table("foreground/battery_materials.csv", numeric=("value",))
+    v = bm.set_index(["chemistry", "material"])["value"]
+    # BatPaC 5.1 (Busch et al. compilation): NMC622 Ni 0.5463 kg/kWh, NCA Co 0.1336 kg/kWh
+    assert v[("NMC622", "Ni")] == pytest.approx(0.5463)
+    assert v[("NCA", "Co")] == pytest.approx(0.1336)
+    assert v[("LFP", "Ni")] == 0.0
+    # BatPaC 5.2 100-kWh NMC811 pack: 499 kg
+    assert v[("NMC811", "pack mass")] == pytest.approx(4.99)
+    comps = _table("foreground/components_battery.csv")
+    ni = comps[(comps["component"] == "battery, Li-ion, NMC622") & (comps["flow_product"] == "nickel sulfate")]
+    assert ni["amount"].astype(float).iloc[0] == pytest.approx(0.5463 * 262.839 / 58.693, rel=1e-5)
+
+
+# GWP100 of 1 kg of each credited salt, kg CO2-eq per kg product, with the source's range:
+#   nickel sulfate (NiSO4.6H2O): Nickel Institute class 1 Ni 13 kg CO2e/kg Ni -> 13/4.4782 = 2.90;
+#       range 2.9 (class-1 basis) to 80/4.4782 = 17.9 (upper end of 20-80 t CO2e/t Ni quoted by CarbonChain 2024)
+#   cobalt sulfate (CoSO4.7H2O): Rinne et al. 2021 20.9 kg CO2e, read per kg Co -> 4.38; per kg sulfate 20.9: range 4.38-20.9
+#   lithium hydroxide (LiOH.H2O): Fraunhofer UMSICHT 2023: 5.4 (optimised) to 10.5 (base case)
+#   manganese sulfate (MnSO4.H2O): Element 25 2023: 1.7 (E25) to 1.7/0.33 = 5.15 (China)
+CREDIT_GWP_RANGES = {
+    "nickel sulfate": (2.9, 17.9, 2.903),
+    "cobalt sulfate": (4.38, 20.9, 4.382),
+    "lithium hydroxide": (5.4, 10.5, 10.5),
+    "manganese sulfate": (1.7, 5.16, 5.152),
+}
+
+
+@pytest.mark.parametrize("product", sorted(CREDIT_GWP_RANGES))
+def test_gwp100_of_credited_salts_within_source_range(product):
+    scores = _gwp_per_unit()
+    key = next(k for k in scores if k[1] == product and k[0] == f"market for {product}")
+    lo, hi, pinned = CREDIT_GWP_RANGES[product]
+    assert lo - 1e-3 <= scores[key] <= hi + 1e-3
+    assert scores[key] == pytest.approx(pinned, rel=1e-3)
+
+
+def test_assembly_gwp100_hand_computed():
+    scores = _gwp_per_unit()
+    key = ("battery pack assembly, Li-ion, for electric vehicle", "battery pack assembly, Li-ion, per kWh capacity", "GLO")
+    # GREET g/kWh: CO2 11905, CH4 30.985, N2O 0.354
+    assert scores[key] == pytest.approx((11905 + 36 * 30.985 + 298 * 0.354) / 1000, rel=1e-6)
+
+
+def test_landfill_leaching_values():
+    ex = _table("surrogate/exchanges_battery.csv")
+    ex["amount"] = ex["amount"].astype(float)
+    li = ex[ex["activity_code"] == "bat_landfill_li"].set_index("flow_name")["amount"]
+    # Collins et al. 2016 upper end (mg/g electrode) x 0.28 kg cathode per kg pack
+    assert li["Nickel II"] == pytest.approx(0.48e-3 * 0.28)
+    assert li["Cobalt II"] == pytest.approx(0.055e-3 * 0.28)
+    assert li["Copper ion"] == pytest.approx(0.40e-3 * 0.28)
+    assert li["Manganese II"] == pytest.approx(0.03e-3 * 0.28)
+    nimh = ex[ex["activity_code"] == "bat_landfill_nimh"].set_index("flow_name")["amount"]
+    assert nimh["Nickel II"] == pytest.approx(0.48e-3 * 29 / 49.9, rel=1e-5)
+
+
+def test_battery_codes_do_not_collide_with_other_surrogate_files():
+    acts, _ = load_tables()
+    mine = _battery_activity_codes()
+    others = acts[acts["file"] != "activities_battery.csv"]
+    assert not mine & set(others["code"])
