@@ -1,0 +1,125 @@
+"""Command-line interface ``lca-sh-ev``.
+
+Exit codes: 0 done; 2 the user's input is wrong (one line, nothing written);
+1 a bug (traceback).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .errors import UserInputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Regionally expanded LCA of US, second-hand exported and Mexican cars (Brightway 2.5).")
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:
+        for noisy in ("bw2data", "bw2calc", "bw2io", "premise"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def _guard(func, *args, **kwargs):
+    try:
+        return func(*args, **kwargs)
+    except UserInputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2)
+
+
+def _ensure_bw_dir() -> None:
+    """bw2data needs BRIGHTWAY2_DIR to exist before import."""
+    path = os.environ.get("BRIGHTWAY2_DIR")
+    if path:
+        Path(path).mkdir(parents=True, exist_ok=True)
+
+
+@app.command()
+def setup(
+    background: str = typer.Option("surrogate", help="background database: surrogate"),
+    project: str = typer.Option("lca-sh-ev", help="Brightway project name"),
+    force: bool = typer.Option(False, help="rebuild even if the project is up to date"),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+):
+    """Build (or check) the Brightway project offline; idempotent."""
+    _logging(verbose)
+
+    def go():
+        from .setup import check_background
+        from .setup import setup as do_setup
+
+        check_background(background)
+        _ensure_bw_dir()
+        report = do_setup(project=project, background=background, force=force)
+        typer.echo(report.summary())
+
+    _guard(go)
+
+
+@app.command()
+def run(
+    config: Optional[Path] = typer.Option(None, help="scenario YAML (default: the bundled Table 1 scenario)"),
+    out: Path = typer.Option(Path("results"), help="output folder"),
+    no_figures: bool = typer.Option(False, "--no-figures", help="skip the figures"),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+):
+    """The main job: ReCiPe 2016 (H) per km by stage for every pathway and export age."""
+    _logging(verbose)
+
+    def go():
+        from .config import load_scenario
+        from .report import write_outputs
+        from .run import check_out_dir
+        from .run import run as do_run
+
+        scenario = load_scenario(config)
+        check_out_dir(out)
+        _ensure_bw_dir()
+        results = do_run(scenario, progress=sys.stderr.isatty() or verbose)
+        write_outputs(results, out, figures=not no_figures)
+        n = results.impacts[["pathway", "export_age"]].drop_duplicates().shape[0]
+        typer.echo(f"wrote {out}/impacts.csv ({len(results.impacts)} rows, {n} pathway cases), "
+                   f"lifetime.csv, run.json" + ("" if no_figures else ", figures/"))
+
+    _guard(go)
+
+
+@app.command()
+def foreground(
+    config: Optional[Path] = typer.Option(None, help="scenario YAML (default: the bundled Table 1 scenario)"),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+):
+    """Write the foreground database only (for Activity Browser)."""
+    _logging(verbose)
+
+    def go():
+        from .config import load_scenario
+        from .foreground import FG_DB, build_plan
+        from .run import write_foreground
+        from .setup import background_db_name
+        from .setup import setup as do_setup
+
+        scenario = load_scenario(config)
+        _ensure_bw_dir()
+        do_setup(project=scenario.project, background=scenario.background)
+        records = write_foreground(build_plan(scenario), background_db_name(scenario.background))
+        typer.echo(f"wrote database {FG_DB!r} ({len(records)} activities) in project {scenario.project!r}")
+
+    _guard(go)
+
+
+def main():  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
