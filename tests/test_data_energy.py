@@ -214,3 +214,23 @@ def test_missing_source_is_rejected(tmp_path):
     bad.write_text("region,year,value,unit,source,note\nUS,2022,0.05,-,,n\n")
     with pytest.raises(UserInputError, match="source"):
         read_table(bad, numeric=("year", "value"))
+
+
+def test_oil_so2_follows_sulfur_content(exch):
+    # AP-42 Table 1.3-1: SO2 = 157 x S lb per 10^3 gal; 11166 Btu/kWh / 150e6 Btu per 10^3 gal
+    kgal_per_kwh = 11166 / 150e6
+    for loc, sulfur in (("US", 1.0), ("MX", 4.0)):
+        so2 = amount(exch, f"elec_oil_{loc}", "Sulfur dioxide")
+        assert so2 == pytest.approx(157 * sulfur * kgal_per_kwh * KG_PER_LB, rel=1e-4)
+    assert amount(exch, "elec_oil_MX", "Sulfur dioxide") == pytest.approx(
+        4 * amount(exch, "elec_oil_US", "Sulfur dioxide"), rel=1e-9)
+
+
+def test_coal_mine_methane_tier1(exch):
+    # (0.38 x (18 + 2.5) + 0.62 x (1.2 + 0.1)) m3/t x 0.67 kg/m3 per kg of coal burned
+    per_kg = (0.38 * 20.5 + 0.62 * 1.3) * 0.67e-3
+    for loc in ("US", "MX"):
+        coal = amount(exch, f"elec_hard_coal_{loc}", "Coal, hard, unspecified")
+        ch4 = amount(exch, f"elec_hard_coal_{loc}", "Methane, fossil", "air::unspecified")
+        assert ch4 == pytest.approx(per_kg * coal, rel=1e-4)
+        assert 0.3 < coal < 0.6  # kg coal per kWh at 25.8/18.9 MJ/kg and ~11 MJ/kWh
