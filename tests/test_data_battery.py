@@ -209,6 +209,15 @@ def test_gwp100_of_credited_salts_within_source_range(product):
     assert scores[key] == pytest.approx(pinned, rel=1e-3)
 
 
+def test_graphite_gwp100_and_bill_of_materials():
+    scores = _gwp_per_unit()
+    # Surovtseva et al. 2022 (J. Ind. Ecol.): synthetic battery graphite 13.8 kg CO2-eq/kg
+    assert scores[("market for graphite, battery grade", "graphite, battery grade", "GLO")] == pytest.approx(13.8)
+    comps = _table("foreground/components_battery.csv")
+    row = comps[(comps["component"] == "battery, Li-ion, LFP") & (comps["flow_product"] == "graphite, battery grade")]
+    assert float(row["amount"].iloc[0]) == pytest.approx(0.9846)  # BatPaC 5.1 LFP graphite kg/kWh
+
+
 def test_assembly_gwp100_hand_computed():
     scores = _gwp_per_unit()
     key = ("battery pack assembly, Li-ion, for electric vehicle", "battery pack assembly, Li-ion, per kWh capacity", "GLO")
