@@ -141,10 +141,10 @@ def test_gwp_ranking_of_technologies(exch):
 
 
 def test_petrol_is_cradle_to_pump_only(exch):
-    # 69.3 g CO2/MJ x 15/85 x 44.3 MJ/kg = 0.5417 kg CO2e per kg (no combustion CO2 of ~3.07 kg/kg)
+    # (10.3 g/MJ crude / 0.886 + 7.8 g/MJ refining) x 44.3 MJ/kg = 0.8606 kg CO2e per kg (no combustion CO2 of ~3.07 kg/kg)
     for loc in ("US", "MX"):
         value = gwp100(exch, f"petrol_low_sulfur_{loc}")
-        assert value == pytest.approx(69.3 * 0.15 / 0.85 * 44.3e-3, rel=1e-4)
+        assert value == pytest.approx((10.3 / 0.886 + 7.8) * 44.3e-3, rel=1e-4)
         assert value < 1.0
 
 
