@@ -260,3 +260,11 @@ def test_technology_names_are_premise_ecoinvent_aliases(tmap):
     for name in tmap.activity_name:
         assert name == ecoinvent_pv or any(name.startswith(a) for a in aliases), name
     assert "electricity production, hard coal" in aliases
+
+
+def test_oil_plant_fuel_supply_chain(exch):
+    # (10.3 g/MJ crude / 0.945 + 3.4 g/MJ refining) x MJ(LHV)/kWh, MJ = 11166 Btu x 1.055056e-3 x 0.95
+    mj = 11166 * MJ_PER_BTU * 0.95
+    upstream = amount(exch, "elec_oil_US", "Carbon dioxide, fossil", "air::unspecified")
+    assert upstream == pytest.approx((10.3 / 0.945 + 3.4) * mj * 1e-3, rel=1e-4)
+    assert amount(exch, "elec_oil_US", "Oil, crude") == pytest.approx(mj / 0.945 / 42.3, rel=1e-4)
