@@ -51,7 +51,9 @@ def figure5(eol: pd.DataFrame, rec: pd.DataFrame, route: str, path: Path, start=
     r = rec[(rec.region == "MX") & rec.year.between(start, end) & (rec.route == f"{route} (all EOL mass)")]
     by_mat = r.groupby("material")["mass_t"].sum().sort_values(ascending=False) / 1e3
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    by_origin.plot(kind="bar", stacked=True, ax=axes[0], color=["#1f77b4", "#2ca02c"][: by_origin.shape[1]])
+    by_origin = by_origin[[c for c in ("new", "SH") if c in by_origin.columns]]
+    by_origin.plot(kind="bar", stacked=True, ax=axes[0],
+                   color=[COLORS[(o, "EV")] for o in by_origin.columns])
     axes[0].set_title(f"Cumulative EOL EV battery mass in Mexico from {start}", fontsize=9)
     axes[0].set_ylabel("thousand t")
     by_mat.plot(kind="bar", ax=axes[1], color="#8c564b")
