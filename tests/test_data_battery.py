@@ -225,6 +225,33 @@ def test_assembly_gwp100_hand_computed():
     assert scores[key] == pytest.approx((11905 + 36 * 30.985 + 298 * 0.354) / 1000, rel=1e-6)
 
 
+def test_recycling_treatments_hand_computed():
+    scores = _gwp_per_unit()
+    pyro = ("treatment of used Li-ion battery, pyrometallurgical treatment", "used Li-ion battery", "GLO")
+    hydro = ("treatment of used Li-ion battery, hydrometallurgical treatment", "used Li-ion battery", "GLO")
+    graphite_co2 = 0.9096 / 5.23 * 44.01 / 12.011  # BatPaC NMC622 graphite per kg pack, burned to CO2
+    # Ciez & Whitacre 2019: smelting 1.58 kg CO2e/kg cells, gas 0.186 kWh x 0.2573, Co solvent extraction 2.82/kg Co
+    expected_pyro = 1.58 * 0.726 + 0.186 * 0.2573 * 0.726 + graphite_co2 + 2.82 * 0.1828 / 5.23 * 0.94
+    # production is -1: the score of "one unit" of a treatment is minus the burden of treating 1 kg
+    assert -scores[pyro] == pytest.approx(expected_pyro, rel=1e-5)
+    assert -scores[pyro] == pytest.approx(1.912, abs=2e-3)
+    assert -scores[hydro] == pytest.approx(0.910, abs=2e-3)
+    # hydrometallurgy burns the same graphite but needs no smelting: lower than pyrometallurgy
+    assert graphite_co2 < -scores[hydro] < -scores[pyro]
+
+
+def test_treatment_sign_convention_with_negative_waste_input():
+    """A consumer inputs -X kg of waste; the burden must then be +X times the per-kg burden."""
+    acts, excs = load_tables()
+    code = "bat_recycling_pyro"
+    production = float(acts.loc[acts["code"] == code, "production_amount"].iloc[0])
+    emitted = float(excs.loc[excs["activity_code"] == code, "amount"].iloc[0])
+    waste_input = -435.0  # kg of pack sent to treatment (Bolt-sized pack)
+    scaling = waste_input / production
+    assert scaling == pytest.approx(435.0)
+    assert scaling * emitted == pytest.approx(435.0 * 1.91174, rel=1e-5)
+
+
 def test_landfill_leaching_values():
     ex = _table("surrogate/exchanges_battery.csv")
     ex["amount"] = ex["amount"].astype(float)
