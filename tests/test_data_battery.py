@@ -189,12 +189,13 @@ def test_battery_materials_pin_batpac51():
 # GWP100 of 1 kg of each credited salt, kg CO2-eq per kg product, with the source's range:
 #   nickel sulfate (NiSO4.6H2O): Nickel Institute class 1 Ni 13 kg CO2e/kg Ni -> 13/4.4782 = 2.90;
 #       range 2.9 (class-1 basis) to 80/4.4782 = 17.9 (upper end of 20-80 t CO2e/t Ni quoted by CarbonChain 2024)
-#   cobalt sulfate (CoSO4.7H2O): Rinne et al. 2021 20.9 kg CO2e, read per kg Co -> 4.38; per kg sulfate 20.9: range 4.38-20.9
+#   cobalt sulfate (CoSO4.7H2O): Rinne et al. 2021 20.9 kg CO2e, read per kg Co -> 4.38; per kg sulfate 20.9; GREET CoO 8.92 kg/kg
+#       (Ciez & Whitacre 2019 input) x 0.2666 kg CoO per kg salt = 2.38: range 2.38-20.9
 #   lithium hydroxide (LiOH.H2O): Fraunhofer UMSICHT 2023: 5.4 (optimised) to 10.5 (base case)
 #   manganese sulfate (MnSO4.H2O): Element 25 2023: 1.7 (E25) to 1.7/0.33 = 5.15 (China)
 CREDIT_GWP_RANGES = {
     "nickel sulfate": (2.9, 17.9, 2.903),
-    "cobalt sulfate": (4.38, 20.9, 4.382),
+    "cobalt sulfate": (2.38, 20.9, 4.382),
     "lithium hydroxide": (5.4, 10.5, 10.5),
     "manganese sulfate": (1.7, 5.16, 5.152),
 }
@@ -216,6 +217,17 @@ def test_graphite_gwp100_and_bill_of_materials():
     comps = _table("foreground/components_battery.csv")
     row = comps[(comps["component"] == "battery, Li-ion, LFP") & (comps["flow_product"] == "graphite, battery grade")]
     assert float(row["amount"].iloc[0]) == pytest.approx(0.9846)  # BatPaC 5.1 LFP graphite kg/kWh
+
+
+def test_electrolyte_and_separator_amounts():
+    comps = _table("foreground/components_battery.csv")
+    nmc622 = comps[comps["component"] == "battery, Li-ion, NMC622"].set_index("flow_product")["amount"].astype(float)
+    cells_per_kwh = 5.23 * (1 - 0.27)  # BatPaC 5.2 pack kg/kWh x cell share (premise BoP 27 %)
+    assert nmc622["lithium hexafluorophosphate"] == pytest.approx(cells_per_kwh * 0.146 * 0.106, rel=1e-5)
+    assert nmc622["ethylene carbonate"] == pytest.approx(cells_per_kwh * 0.146 * 0.894, rel=1e-5)
+    assert nmc622["battery separator"] == pytest.approx(cells_per_kwh * 0.02, rel=1e-5)
+    scores = _gwp_per_unit()
+    assert scores[("market for lithium hexafluorophosphate", "lithium hexafluorophosphate", "GLO")] == pytest.approx(13.26)
 
 
 def test_assembly_gwp100_hand_computed():
