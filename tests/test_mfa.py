@@ -214,3 +214,13 @@ def test_bad_data(tmp_path, monkeypatch, file, column, row, value, word):
     with pytest.raises(UserInputError, match=word) as exc:
         run_mfa(None, None)
     assert "\n" not in str(exc.value)
+
+
+def test_flows_by_age_sum_to_flows(res):
+    fa = res.flows_by_age.groupby(["year", "region", "flow", "origin", "powertrain"]).vehicles.sum()
+    f = res.flows.set_index(["year", "region", "flow", "origin", "powertrain"]).vehicles
+    common = f.index.intersection(fa.index)
+    assert len(common) > 500
+    assert np.allclose(fa.loc[common], f.loc[common], rtol=1e-9, atol=1e-6)
+    sh = res.flows_by_age[(res.flows_by_age.flow == "SH exports") & (res.flows_by_age.year == 2030)]
+    assert set(sh.age) == {8, 9}

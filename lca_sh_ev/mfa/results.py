@@ -55,7 +55,7 @@ def flows_by_age_table(f: Fleet, keep: np.ndarray) -> pd.DataFrame:
         for i in np.nonzero(keep)[0]:
             for c in range(i + 1):
                 v = arr_tcp[i, c]
-                if v.sum() > 0.5:
+                if v.sum() > 0:
                     for k, p in enumerate(POWERTRAINS):
                         rows.append((f.years[i], region, flow, origin, p, age[i, c] + offset, v[k]))
 
