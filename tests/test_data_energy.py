@@ -268,3 +268,23 @@ def test_oil_plant_fuel_supply_chain(exch):
     upstream = amount(exch, "elec_oil_US", "Carbon dioxide, fossil", "air::unspecified")
     assert upstream == pytest.approx((10.3 / 0.945 + 3.4) * mj * 1e-3, rel=1e-4)
     assert amount(exch, "elec_oil_US", "Oil, crude") == pytest.approx(mj / 0.945 / 42.3, rel=1e-4)
+
+
+def test_technology_map_pairs_exist_in_ecoinvent_38(tmap):
+    """Names/products are ecoinvent 3.8 cut-off; Mexican datasets exist except the PWR (Mexico has a BWR)."""
+    from pathlib import Path
+
+    names = Path(__file__).parent / "data" / "ecoinvent_38_cutoff_names.tsv.gz"
+    if not names.is_file():
+        pytest.skip("ecoinvent 3.8 name list not available")
+    import pandas as pd
+
+    ei = pd.read_csv(names, sep="\t", dtype=str, keep_default_na=False)
+    triples = set(zip(ei["name"], ei["reference product"], ei["location"]))
+    pairs = {(n, p) for n, p, _ in triples}
+    for row in tmap.itertuples():
+        assert (row.activity_name, row.reference_product) in pairs, row.technology
+        has_mx = (row.activity_name, row.reference_product, "MX") in triples
+        assert has_mx == (row.technology != "nuclear"), row.technology
+        us_regions = {loc for n, p, loc in triples if (n, p) == (row.activity_name, row.reference_product) and loc.startswith("US-")}
+        assert us_regions or row.technology == "biomass", row.technology  # US producers are NERC regions in 3.8
