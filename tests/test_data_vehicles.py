@@ -249,3 +249,35 @@ def test_export_age():
     assert avg == math.floor(avg)
     assert set(t["unit"]) == {"year"}
     assert isinstance(t, pd.DataFrame)
+
+
+def test_fossil_carbon_fraction_is_product(fuel):
+    for f in ("gasoline_e0", "ethanol", "us_e10", "mx_magna", "mx_premium"):
+        expect = fuel[(f, "carbon_mass_fraction")] * fuel[(f, "fossil_carbon_share")]
+        assert fuel[(f, "fossil_carbon_fraction")] == pytest.approx(expect, abs=1e-4)
+    # E10: 0.8289 x 0.9336 = 0.7739 kg fossil C per kg fuel
+    assert fuel[("us_e10", "fossil_carbon_fraction")] == pytest.approx(0.7739, abs=1e-4)
+
+
+def test_vehicles_file_without_source_is_rejected(tmp_path):
+    from lca_sh_ev.errors import UserInputError
+
+    table = read_table("vehicles/vehicles.csv")
+    table.loc[3, "source"] = ""
+    bad = tmp_path / "vehicles.csv"
+    table.to_csv(bad, index=False)
+    with pytest.raises(UserInputError, match="row 5: field 'source' is empty"):
+        read_table(bad, required=("vehicle", "parameter", "value"))
+
+
+def test_non_exhaust_module_matches_hand_value():
+    """The package's non-exhaust function reproduces the hand-computed Bolt brake copper (urban)."""
+    from lca_sh_ev.emissions import non_exhaust_per_km
+
+    out = non_exhaust_per_km(1623.9, "BEV")
+    cu_urban = out[("Copper ion", "air::urban air close to ground")]
+    # brake 0.21225 mg/km (see test above) + tyre + road copper, urban share
+    w = (1623.9 + 136.078) / 1000
+    tyre = 0.55 * 8.2 * w ** (1 / 2.3) / (6.40 / 10.7) * (1.86 / 10700)
+    road = 0.55 * 5.1 * w ** (1 / 1.5) / 0.5 * (0.037 / 15000)
+    assert cu_urban * 1e6 == pytest.approx(0.21225 + tyre + road, rel=2e-3)
