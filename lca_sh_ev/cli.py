@@ -6,6 +6,7 @@ Exit codes: 0 done; 2 the user's input is wrong (one line, nothing written);
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -23,6 +24,25 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 def _logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    # Brightway's own progress bars and structlog chatter are noise on the command line;
+    # our progress bar sets ``disable`` explicitly, so it is not affected.
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    _ensure_bw_dir()
+    # bw2data/bw2io print their feedback through a structlog logger bound to sys.stdout
+    # at first use; binding it to stderr (verbose) or devnull keeps stdout for results.
+    sink = sys.stderr if verbose else open(os.devnull, "w")  # noqa: SIM115 - lives for the process
+    with contextlib.redirect_stdout(sink):
+        import bw2data  # noqa: F401
+        import bw2io  # noqa: F401
+    try:
+        import structlog
+
+        structlog.configure(
+            wrapper_class=structlog.make_filtering_bound_logger(logging.INFO if verbose else logging.ERROR),
+            logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        )
+    except ImportError:  # pragma: no cover
+        pass
     if not verbose:
         for noisy in ("bw2data", "bw2calc", "bw2io", "premise"):
             logging.getLogger(noisy).setLevel(logging.ERROR)

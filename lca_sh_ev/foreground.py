@@ -241,9 +241,9 @@ def _case_activity(case: Case, vehicle_acts: dict[str, Activity], use: dict[str,
 def build_plan(scenario: Scenario) -> ForegroundPlan:
     """All planned activities and cases for a scenario (no Brightway access)."""
     from .models.amounts import pathway_amounts
-    from .models.params import load_model_parameters
+    from .models.params import load_parameters
 
-    params = load_model_parameters()
+    params = load_parameters()
     average_age = fi.average_export_age()
     years_us, years_mx = grid_years("US"), grid_years("MX")
     acts: dict[str, Activity] = {}

@@ -237,3 +237,15 @@ def vehicle_spec(v):
         battery_kwh=v.battery_kwh, battery_mass_kg=v.battery_mass_kg, kwh_per_km_wall=v.kwh_per_km_wall,
         l_per_km=v.l_per_km_us, warranty_years=v.warranty_years, warranty_km=v.warranty_km,
     )
+
+
+def non_exhaust_exchanges(v) -> list:
+    """Tyre, brake and road wear particles and metals per km (see :mod:`lca_sh_ev.emissions`)."""
+    from .emissions import non_exhaust_per_km
+
+    return [
+        _exchange("bio", key, kg, "kilogram",
+                  f"non-exhaust wear, {v.curb_mass_kg:.0f} kg {v.powertrain} (Beddows & Harrison 2021; EMEP/EEA "
+                  "metal fractions; inventories/foreground/non_exhaust.csv)")
+        for key, kg in sorted(non_exhaust_per_km(v.curb_mass_kg, v.powertrain).items())
+    ]

@@ -107,7 +107,7 @@ class ProviderIndex:
         providers = []
         for db in database_names:
             query = AD.select(AD.id, AD.code, AD.name, AD.product, AD.location, AD.data).where(
-                (AD.database == db) & (AD.type == "process")
+                (AD.database == db) & (AD.type << ["process", "processwithreferenceproduct"])
             )
             for row in query:
                 providers.append(
