@@ -282,3 +282,25 @@ def test_battery_codes_do_not_collide_with_other_surrogate_files():
     mine = _battery_activity_codes()
     others = acts[acts["file"] != "activities_battery.csv"]
     assert not mine & set(others["code"])
+
+
+def _score(code: str, method_part: str) -> float:
+    """Characterised direct emissions of one battery surrogate activity (per its production amount)."""
+    from lca_sh_ev.biosphere import flow_index
+    from lca_sh_ev.methods import bundled_factors, recipe_method_keys
+
+    method = next(k for k in recipe_method_keys("midpoint") if method_part in k[1])
+    cfs = dict(zip(*bundled_factors(method).T.values))
+    flows = flow_index()
+    ex = _table("surrogate/exchanges_battery.csv")
+    ex = ex[(ex["activity_code"] == code) & (ex["type"] == "biosphere")]
+    return sum(float(e.amount) * cfs.get(flows[(e.flow_name, e.flow_categories)][0], 0.0) for e in ex.itertuples())
+
+
+def test_landfill_leaching_is_characterised_by_recipe_toxicity():
+    # ReCiPe 2016 (H) FETP of groundwater emissions (kg 1,4-DCB/kg): Ni 46, Co 6.34, Cu 162 (bundled bw2io file)
+    fetp = _score("bat_landfill_li", "ecotoxicity: freshwater")
+    assert fetp == pytest.approx(0.48e-3 * 0.28 * 46 + 0.055e-3 * 0.28 * 6.34 + 0.40e-3 * 0.28 * 162, rel=1e-3)
+    # HTPnc: Ni 4.4, Cu 2.86
+    htpnc = _score("bat_landfill_li", "human toxicity: non-carcinogenic")
+    assert htpnc == pytest.approx(0.48e-3 * 0.28 * 4.4 + 0.40e-3 * 0.28 * 2.86, rel=1e-3)
