@@ -264,6 +264,14 @@ def test_treatment_sign_convention_with_negative_waste_input():
     assert scaling * emitted == pytest.approx(435.0 * 1.91174, rel=1e-5)
 
 
+def test_cobalt_sulfate_so2_and_pm_from_greet():
+    ex = _table("surrogate/exchanges_battery.csv")
+    co = ex[ex["activity_code"] == "bat_cobalt_sulfate"].set_index("flow_name")["amount"].astype(float)
+    # Dai et al. 2018 (GREET cobalt): 2.30125e-3 kg SO2/kg hydroxide, 1.0868 kg hydroxide per kg CoSO4 (0.38 kg Co/kg)
+    assert co["Sulfur dioxide"] == pytest.approx(2.30125e-3 * 1.0868 / 0.38 / (281.094 / 58.933), rel=1e-5)
+    assert co["Particulate Matter, < 2.5 um"] == pytest.approx(2.70908e-5 * 53.5647 * 1.0868 / 0.38 / (281.094 / 58.933), rel=1e-4)
+
+
 def test_landfill_leaching_values():
     ex = _table("surrogate/exchanges_battery.csv")
     ex["amount"] = ex["amount"].astype(float)
