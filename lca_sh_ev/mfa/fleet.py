@@ -134,6 +134,7 @@ def sh_exports(cfg: MFAConfig, inp: MFAInputs, pool: np.ndarray) -> np.ndarray:
     # demand the pool at the window ages cannot meet is drawn from the remaining pool
     # at the other import ages, in proportion to it (spill rule, see README)
     missing = demand.sum(axis=1) - exp.sum(axis=(1, 2))
+    missing = np.where(missing > 1e-9 * demand.sum(axis=1), missing, 0.0)   # ignore round-off
     rest = pool - exp
     rest_tot = rest.sum(axis=(1, 2))
     with np.errstate(invalid="ignore", divide="ignore"):

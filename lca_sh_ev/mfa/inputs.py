@@ -112,8 +112,11 @@ def _shares(years: np.ndarray, region: str, total: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         for p, c in list(counts.items()):
             sh = c / total
+            first = years[~np.isnan(c)].min()
+            if np.isnan(sh[years == first][0]):
+                # first record before the sales series (e.g. US HEV debut, 1999): share ~0 there
+                sh[years == first] = 0.0
             known = ~np.isnan(sh)
-            first = years[known].min()
             filled = interp_hold(years, years[known], sh[known])   # hold last share after the data
             filled[years < first] = 0.0                          # no sales before the first record
             counts[p] = filled
