@@ -94,7 +94,8 @@ def test_surrogate_with_battery_files_builds_and_treatments_are_negative():
     records = build_records()
     acts = read_table("surrogate/activities_battery.csv", numeric=("production_amount",))
     treatments = acts[acts["name"].str.startswith("treatment of")]
-    assert set(treatments["reference_product"]) == {"used Li-ion battery", "used nickel-metal hydride battery"}
+    assert set(treatments["reference_product"]) == {
+        "used Li-ion battery", "used nickel-metal hydride battery", "used Ni-metal hydride battery"}
     for code in treatments["code"]:
         ds = records[("lca-sh-ev surrogate background", code)]
         prod = [x for x in ds["exchanges"] if x["type"] == "production"]
@@ -250,6 +251,13 @@ def test_recycling_treatments_hand_computed():
     assert -scores[hydro] == pytest.approx(0.910, abs=2e-3)
     # hydrometallurgy burns the same graphite but needs no smelting: lower than pyrometallurgy
     assert graphite_co2 < -scores[hydro] < -scores[pyro]
+
+
+def test_nimh_smelting_proxy_hand_computed():
+    scores = _gwp_per_unit()
+    key = ("treatment of used Ni-metal hydride battery, pyrometallurgical treatment", "used Ni-metal hydride battery", "GLO")
+    # Ciez & Whitacre smelting 1.58 + gas 0.186 kWh x 0.2573, on the module share 29/49.9 of a Prius Gen 3 pack
+    assert -scores[key] == pytest.approx((1.58 + 0.186 * 0.2573) * 29 / 49.9, rel=1e-5)
 
 
 def test_treatment_sign_convention_with_negative_waste_input():
