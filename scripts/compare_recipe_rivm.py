@@ -211,7 +211,7 @@ def _add_mapped_names(raw, factors) -> None:
                         factors[indicator].setdefault(code, float(row["amount"]))
 
 
-def _note(indicator: str, cats: str, bundled, rivm, ratio) -> str:
+def _note(indicator: str, name: str, cats: str, bundled, rivm, ratio) -> str:
     if bundled is None:
         return "no factor in the bundled method: this flow adds nothing to our results in this category"
     if rivm is None:
@@ -226,6 +226,13 @@ def _note(indicator: str, cats: str, bundled, rivm, ratio) -> str:
         parts.append("agree within 1%")
     else:
         parts.append(f"differ: RIVM/bundled = {ratio:.3g}")
+    if ratio is not None and abs(ratio - 1) > 0.01 and cats == "air::unspecified":
+        parts.append(
+            "convention: the bundled file gives unspecified air RIVM's urban-air factor, bw-recipe-2016 "
+            "gives it the rural-air factor"
+        )
+    if ratio is not None and abs(ratio - 1) > 0.01 and name == "Antimony ion":
+        parts.append("valence: the bundled file uses RIVM's Sb(V) factors, rivm_name_map.csv maps Sb(III)")
     if indicator == "TETP" and cats.startswith("soil") and max(abs(bundled), abs(rivm)) < 1e-6:
         parts.append(
             "metal-to-soil TETP is ~0 in both files (RIVM's Excel itself) although the same metal to air has "
@@ -256,7 +263,7 @@ def build_rows(flows, bundled, rivm, units):
                     "ratio": "" if ratio is None else f"{ratio:.6g}",
                     "unit": f"{method_unit}/{flow_unit}",
                     "source": SOURCE,
-                    "note": _note(indicator, cats, b, r, ratio),
+                    "note": _note(indicator, name, cats, b, r, ratio),
                 }
             )
     return rows

@@ -166,4 +166,42 @@ def test_comparison_ratio_is_rivm_over_bundled():
     both = table.dropna(subset=["cf_bundled", "cf_rivm", "ratio"])
     both = both[both["cf_bundled"] != 0]
     assert len(both) > 0
-    assert ((both["ratio"] - both["cf_rivm"] / both["cf_bundled"]).abs() <= 1e-6 * both["ratio"].abs() + 1e-12).all()
+    assert ((both["ratio"] - both["cf_rivm"] / both["cf_bundled"]).abs() <= 1e-5 * both["ratio"].abs() + 1e-12).all()
+
+
+def _comparison_script():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "compare_recipe_rivm.py"
+    spec = importlib.util.spec_from_file_location("compare_recipe_rivm", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_comparison_rows_hand_case():
+    script = _comparison_script()
+    flows = {
+        "a": ("Methane, fossil", "air::unspecified", "kg"),
+        "b": ("Toluene", "air::non-urban air or from high stacks", "kg"),
+        "c": ("Water", "air::unspecified", "kg"),
+    }
+    bundled = {"GWP100": {"a": 36.0}, "HOFP": {}}
+    rivm = {"GWP100": {"a": 34.2}, "HOFP": {"b": 0.16}}
+    units = [("GWP100", "climate change", "kg CO2-Eq"), ("HOFP", "photochemical oxidant formation: human health", "kg NOx-Eq")]
+    rows = script.build_rows(flows, bundled, rivm, units)
+    assert len(rows) == 2  # the flow with no factor anywhere is left out
+    gwp, hofp = rows
+    assert gwp["ratio"] == "0.95" and gwp["unit"] == "kg CO2-Eq/kg"
+    assert "differ: RIVM/bundled = 0.95" in gwp["note"] and "urban-air" in gwp["note"]
+    assert hofp["cf_bundled"] == "" and hofp["ratio"] == "" and hofp["cf_rivm"] == "0.16"
+    assert hofp["note"].startswith("no factor in the bundled method")
+    assert all(r["source"] for r in rows)
+
+
+def test_comparison_flags_metal_to_soil_tetp():
+    script = _comparison_script()
+    note = script._note("TETP", "Copper ion", "soil::industrial", 2.54e-16, 2.5379e-16, 2.5379e-16 / 2.54e-16)
+    assert note.startswith("agree within 1%") and "metal-to-soil TETP is ~0" in note
+    assert script._note("TETP", "Copper ion", "soil::industrial", 1.0, None, None).startswith("no RIVM v1.1 factor")
