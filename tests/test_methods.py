@@ -205,3 +205,30 @@ def test_comparison_flags_metal_to_soil_tetp():
     note = script._note("TETP", "Copper ion", "soil::industrial", 2.54e-16, 2.5379e-16, 2.5379e-16 / 2.54e-16)
     assert note.startswith("agree within 1%") and "metal-to-soil TETP is ~0" in note
     assert script._note("TETP", "Copper ion", "soil::industrial", 1.0, None, None).startswith("no RIVM v1.1 factor")
+
+
+def test_endpoint_factors_are_midpoint_times_recipe_conversion(project):
+    # ReCiPe 2016 (H) midpoint-to-endpoint factors (Huijbregts et al. 2017):
+    # 9.28e-7 DALY/kg CO2-eq, 2.8e-9 species.yr/kg CO2-eq (terrestrial), 6.29e-4 DALY/kg PM2.5-eq
+    bd = project
+    hh_gwp, ed_gwp, hh_pm = M.resolve_categories(["HH_GWP100", "ED_GWP100_terrestrial", "HH_PMFP"])
+    co2 = ("air", "urban air close to ground")
+    assert _cf_by_flow(bd, hh_gwp, "Carbon dioxide, fossil", co2) == pytest.approx(9.28e-7)
+    assert _cf_by_flow(bd, hh_gwp, "Methane, fossil", ("air",)) == pytest.approx(36 * 9.28e-7, rel=1e-3)
+    assert _cf_by_flow(bd, ed_gwp, "Carbon dioxide, fossil", co2) == pytest.approx(2.8e-9)
+    assert _cf_by_flow(bd, hh_pm, "Particulate Matter, < 2.5 um", co2) == pytest.approx(6.29e-4)
+
+
+def test_bundled_tetp_of_copper_to_soil_is_near_zero_but_not_to_air():
+    # The documented implausibility (methods/README.md, finding 2): pinned so a changed file is noticed.
+    from lca_sh_ev.biosphere import flow_index
+
+    cfs = dict(zip(*M.bundled_factors(M.resolve_categories(["TETP"])[0]).T.values))
+    index = flow_index()
+    assert cfs[index[("Copper ion", "soil::agricultural")][0]] < 1e-10
+    assert cfs[index[("Copper ion", "air::urban air close to ground")][0]] == pytest.approx(1.21e6)
+
+
+def test_bundled_factors_of_unknown_method_raises():
+    with pytest.raises(UserInputError, match="not a bundled"):
+        M.bundled_factors(("ReCiPe 2016 v1.03, midpoint (H)", "nonsense"))
