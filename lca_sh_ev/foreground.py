@@ -133,12 +133,15 @@ def _vehicle_activities(v: Vehicle, us_route: str) -> dict[str, Activity]:
     add(f"{vid}-maintenance", f"{v.display_name}, maintenance", f"{v.display_name}, maintenance", "kilometer", "GLO",
         f"Maintenance per km of a {v.powertrain}.", fi.component_exchanges(f"maintenance, {v.powertrain}", 1.0,
                                                                          f"{v.display_name} maintenance per km"))
-    eol_mass = v.curb_mass_kg - v.battery_mass_kg
     for region in ("US", "MX"):
         add(f"{vid}-eol-vehicle-{region}", f"{v.display_name}, end of life, vehicle, {region}",
             f"{v.display_name}, end of life, vehicle", "unit", region,
-            f"Dismantling and shredding of {eol_mass:.0f} kg (curb mass without traction battery).",
-            fi.component_exchanges("end of life, vehicle", eol_mass, f"{v.display_name} end of life", location=region))
+            f"Dismantling and shredding of the glider ({v.glider_mass_kg:.0f} kg) and the {v.powertrain} powertrain "
+            f"({v.powertrain_mass_kg:.0f} kg); the traction battery is treated separately.",
+            fi.component_exchanges("end of life, vehicle", v.glider_mass_kg, f"{v.display_name} end of life",
+                                   location=region)
+            + fi.component_exchanges(f"end of life, powertrain, {v.powertrain}", v.powertrain_mass_kg,
+                                     f"{v.display_name} end of life", location=region))
     if v.powertrain != "ICEV":
         for region, route in fi.battery_routes(us_route):
             add(f"{vid}-battery-eol-{route}-{region}", f"{v.display_name}, battery end of life, {route}, {region}",

@@ -17,6 +17,7 @@ from .linking import Wanted
 
 #: Molar masses [g/mol], IUPAC 2021 standard atomic weights (physics, not data).
 M_CO2_PER_C = 44.009 / 12.011
+M_SO2_PER_S = 64.064 / 32.06
 
 COMPONENT_FILES = ("foreground/components_vehicle.csv", "foreground/components_battery.csv")
 
@@ -186,6 +187,7 @@ def fuel_exchanges(region: str, l_per_km: float) -> list:
     fuel = fuel_name(region)
     density = fuel_property(fuel, "density")
     carbon = fuel_property(fuel, "fossil_carbon_fraction")
+    sulfur = fuel_property(fuel, "sulfur_mass_fraction")
     kg = l_per_km * density
     return [
         _exchange("bg", Wanted("market for petrol, low-sulfur", "petrol, low-sulfur", region, "litre",
@@ -194,6 +196,9 @@ def fuel_exchanges(region: str, l_per_km: float) -> list:
         _exchange("bio", ("Carbon dioxide, fossil", "air::urban air close to ground"),
                   kg * carbon * M_CO2_PER_C, "kilogram",
                   f"{kg:.5f} kg fuel/km x fossil carbon fraction {carbon} x 44.009/12.011"),
+        _exchange("bio", ("Sulfur dioxide", "air::urban air close to ground"),
+                  kg * sulfur * M_SO2_PER_S, "kilogram",
+                  f"{kg:.5f} kg fuel/km x sulfur mass fraction {sulfur:g} x 64.064/32.06 (all fuel sulfur to SO2)"),
     ]
 
 

@@ -116,12 +116,14 @@ def run(config: str | Path | Scenario | None = None, progress: bool = True) -> R
     methods = [tuple(m.split(" | ")) for m in methods_table["method"]]
     case_ids = [ids[(FG_DB, c.code)] for c in plan.cases]
     scores = node_scores(case_ids, methods)
-    case_exchanges = []
+    stage_maps = []
     for c in plan.cases:
-        exs = records[(FG_DB, c.code)]["exchanges"]
-        case_exchanges.append([(ids[tuple(x["input"])], x["amount"], x["stage"]) for x in exs
-                               if x["type"] == "technosphere"])
-    contrib = stage_contributions(case_exchanges, scores, STAGES)
+        exs = [x for x in records[(FG_DB, c.code)]["exchanges"] if x["type"] == "technosphere"]
+        stage_map = {ids[tuple(x["input"])]: x["stage"] for x in exs}
+        if len(stage_map) != len(exs):
+            raise RuntimeError(f"case {c.code}: two exchanges share an input; stages would be ambiguous")
+        stage_maps.append(stage_map)
+    contrib = stage_contributions(case_ids, stage_maps, scores, STAGES)
     totals = np.stack([scores.of(i) for i in case_ids])
     timings["lca"] = time.perf_counter() - t
     timings.update({f"lca_{k}": v for k, v in scores.seconds.items()})
