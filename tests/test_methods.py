@@ -232,3 +232,23 @@ def test_bundled_tetp_of_copper_to_soil_is_near_zero_but_not_to_air():
 def test_bundled_factors_of_unknown_method_raises():
     with pytest.raises(UserInputError, match="not a bundled"):
         M.bundled_factors(("ReCiPe 2016 v1.03, midpoint (H)", "nonsense"))
+
+
+def test_tailpipe_gap_hand_case(tmp_path):
+    script = _comparison_script()
+    from lca_sh_ev.biosphere import flow_index
+
+    index = flow_index()
+    rural_toluene = index[("Toluene", "air::non-urban air or from high stacks")][0]
+    urban_toluene = index[("Toluene", "air::urban air close to ground")][0]
+    (tmp_path / "foreground").mkdir()
+    (tmp_path / "foreground" / "tailpipe.csv").write_text(
+        "region,powertrain,flow_name,flow_categories,value,unit,source\n"
+        "US,ICEV,Toluene,air::urban air close to ground,2.0,kg/km,test\n"
+        "US,ICEV,Toluene,air::non-urban air or from high stacks,1.0,kg/km,test\n"
+    )
+    bundled = {"HOFP": {urban_toluene: 0.16}}
+    rivm = {"HOFP": {urban_toluene: 0.16, rural_toluene: 0.16}}
+    (line,) = script.tailpipe_gap(tmp_path, bundled, rivm, indicators=("HOFP",))
+    # bundled 2 x 0.16 = 0.32; gap-filled 0.32 + 1 x 0.16 = 0.48 (+50%)
+    assert line == "US ICEV HOFP: 0.32 bundled, 0.48 gap-filled (+50.00%)"
