@@ -53,14 +53,16 @@ def write_foreground(plan, background_db: str) -> dict:
     from .foreground import FG_DB, to_records
     from .grid import GRID_DB
     from .linking import ProviderIndex
+    from .surrogate import ADDITIONS_DB
 
-    index = ProviderIndex.from_databases([background_db])
+    # the additions come first: their datasets exist in no background
+    index = ProviderIndex.from_databases([ADDITIONS_DB, background_db])
     records = to_records(plan, index, FG_DB)
     if FG_DB in bd.databases:
         del bd.databases[FG_DB]
     db = bd.Database(FG_DB)
     db.register(description="lca-sh-ev foreground: vehicles, use phases and pathway cases (per km)",
-                depends=[background_db, GRID_DB, "biosphere3"])
+                depends=[ADDITIONS_DB, background_db, GRID_DB, "biosphere3"])
     db.write(records)
     return records
 
@@ -111,7 +113,9 @@ def run(config: str | Path | Scenario | None = None, progress: bool = True) -> R
     t = time.perf_counter()
     from .engine import node_scores, stage_contributions
 
-    ids = _ids([FG_DB, GRID_DB, background, "biosphere3"])
+    from .surrogate import ADDITIONS_DB
+
+    ids = _ids([FG_DB, GRID_DB, ADDITIONS_DB, background, "biosphere3"])
     methods_table = selected_methods(scenario)
     methods = [tuple(m.split(" | ")) for m in methods_table["method"]]
     case_ids = [ids[(FG_DB, c.code)] for c in plan.cases]

@@ -6,7 +6,8 @@
 2. the ReCiPe 2016 v1.03 (H) midpoint and endpoint methods (written from
    bw2io's bundled LCIA file, see :mod:`lca_sh_ev.methods`);
 3. the background database (default: the bundled open surrogate);
-4. the grid database (region-year electricity markets on that background).
+4. the project additions (datasets no ecoinvent version has, on that background);
+5. the grid database (region-year electricity markets on that background).
 
 A completion marker with the fingerprints of the inputs is written last.
 A set-up that is interrupted leaves no marker, so the next one rebuilds what
@@ -67,6 +68,7 @@ def _wanted_state(background: str) -> dict:
         "package_version": __version__,
         "background": background,
         "surrogate": surrogate.fingerprint(),
+        "additions": surrogate.fingerprint("additions"),
         "grid": grid.fingerprint(),
         "methods": len(recipe_method_keys("midpoint")) + len(recipe_method_keys("endpoint")),
     }
@@ -93,6 +95,7 @@ def is_set_up(background: str = "surrogate") -> bool:
     import bw2data as bd
 
     from .grid import GRID_DB
+    from .surrogate import ADDITIONS_DB
 
     marker = read_marker()
     return (
@@ -100,6 +103,7 @@ def is_set_up(background: str = "surrogate") -> bool:
         and marker == _wanted_state(background)
         and background_db_name(background) in bd.databases
         and GRID_DB in bd.databases
+        and ADDITIONS_DB in bd.databases
         and "biosphere3" in bd.databases
     )
 
@@ -124,7 +128,7 @@ def setup(project: str = DEFAULT_PROJECT, background: str = "surrogate", force: 
     from .grid import GRID_DB, build_grid_records
     from .linking import ProviderIndex
     from .methods import methods_complete, write_recipe_methods
-    from .surrogate import SURROGATE_DB, build_records
+    from .surrogate import ADDITIONS_DB, SURROGATE_DB, build_records
 
     start = time.perf_counter()
     bd.projects.set_current(project)
@@ -153,8 +157,13 @@ def setup(project: str = DEFAULT_PROJECT, background: str = "surrogate", force: 
     _write_db(SURROGATE_DB, records)
     report.steps.append(f"{SURROGATE_DB} ({len(records)} activities)")
 
-    log.info("writing the grid database")
     index = ProviderIndex.from_databases([background_db_name(background)])
+    log.info("writing the project additions")
+    additions = build_records(ADDITIONS_DB, folder="additions", index=index)
+    _write_db(ADDITIONS_DB, additions)
+    report.steps.append(f"{ADDITIONS_DB} ({len(additions)} activities)")
+
+    log.info("writing the grid database")
     grid_records = build_grid_records(index, GRID_DB)
     _write_db(GRID_DB, grid_records)
     report.steps.append(f"{GRID_DB} ({len(grid_records)} markets)")

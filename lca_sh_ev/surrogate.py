@@ -21,27 +21,32 @@ from .units import canonical
 log = logging.getLogger(__name__)
 
 SURROGATE_DB = "lca-sh-ev surrogate background"
+#: Project datasets that no ecoinvent version has (e.g. battery landfill with leaching,
+#: Li-ion pack assembly per kWh).  They live in their own database, built from
+#: ``inventories/additions`` on top of whichever background is in use, so a background
+#: swap keeps them.
+ADDITIONS_DB = "lca-sh-ev additions"
 ACTIVITY_COLUMNS = ("code", "name", "reference_product", "location", "unit", "production_amount", "comment")
 EXCHANGE_COLUMNS = ("activity_code", "type", "flow_name", "amount")
 
 
-def _files(pattern: str) -> list:
-    folder = data_dir() / "surrogate"
+def _files(pattern: str, folder_name: str = "surrogate") -> list:
+    folder = data_dir() / folder_name
     files = sorted(folder.glob(pattern))
     if not files:
         raise UserInputError(f"no surrogate data files {pattern!r} in {folder}; reinstall the package")
     return files
 
 
-def load_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """All surrogate activities and exchanges, concatenated and checked for provenance."""
+def load_tables(folder: str = "surrogate") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All activities and exchanges of a folder (``surrogate`` or ``additions``), checked for provenance."""
     acts = []
-    for f in _files("activities*.csv"):
+    for f in _files("activities*.csv", folder):
         t = read_table(f, required=ACTIVITY_COLUMNS[:-1], numeric=("production_amount",))
         t["file"] = f.name
         acts.append(t)
     excs = []
-    for f in _files("exchanges*.csv"):
+    for f in _files("exchanges*.csv", folder):
         t = read_table(f, required=EXCHANGE_COLUMNS, numeric=("amount",))
         for col in ("flow_product", "flow_location", "flow_categories", "note"):
             if col not in t.columns:
@@ -52,18 +57,23 @@ def load_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.concat(acts, ignore_index=True), pd.concat(excs, ignore_index=True)
 
 
-def fingerprint() -> str:
-    """Hash of the surrogate data files (changes when any value changes)."""
+def fingerprint(folder: str = "surrogate") -> str:
+    """Hash of a folder's data files (changes when any value changes)."""
     h = hashlib.sha256()
     for pattern in ("activities*.csv", "exchanges*.csv"):
-        for f in _files(pattern):
+        for f in _files(pattern, folder):
             h.update(f.name.encode())
             h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
 
-def build_records(db_name: str = SURROGATE_DB, biosphere: str = "biosphere3") -> dict:
-    """Brightway records ``{(db, code): dataset}`` of the surrogate.
+def build_records(db_name: str = SURROGATE_DB, biosphere: str = "biosphere3", folder: str = "surrogate",
+                  index=None) -> dict:
+    """Brightway records ``{(db, code): dataset}`` of the surrogate (or of the additions).
+
+    Technosphere inputs are looked up among the folder's own activities first, then
+    (for the additions) in ``index``, a :class:`~lca_sh_ev.linking.ProviderIndex` of the
+    background, with its location fallback chain and unit check.
 
     Raises
     ------
@@ -72,7 +82,7 @@ def build_records(db_name: str = SURROGATE_DB, biosphere: str = "biosphere3") ->
         an unknown biosphere flow or unit mismatch, an unresolved technosphere
         input.  All problems are listed together.
     """
-    acts, excs = load_tables()
+    acts, excs = load_tables(folder)
     problems: list[str] = []
     dup = acts["code"][acts["code"].duplicated()]
     if len(dup):
@@ -123,9 +133,21 @@ def build_records(db_name: str = SURROGATE_DB, biosphere: str = "biosphere3") ->
             )
         elif e.type == "technosphere":
             code = by_triple.get((e.flow_name, e.flow_product, e.flow_location))
+            if code is None and index is not None:
+                found = index.find(e.flow_name, e.flow_product, e.flow_location)
+                if found is not None:
+                    provider = found[0]
+                    if canonical(e.unit) != canonical(provider.unit):
+                        problems.append(f"{where}: unit {e.unit!r} but provider is in {provider.unit!r}")
+                        continue
+                    ds["exchanges"].append(
+                        {"input": provider.key, "amount": float(e.amount), "type": "technosphere",
+                         "unit": provider.unit, "comment": f"{e.note} Source: {e.source}".strip()}
+                    )
+                    continue
             if code is None:
                 problems.append(
-                    f"{where}: no surrogate activity {e.flow_name!r} / {e.flow_product!r} / {e.flow_location!r}"
+                    f"{where}: no provider for {e.flow_name!r} / {e.flow_product!r} / {e.flow_location!r}"
                 )
                 continue
             provider_unit = records[(db_name, code)]["unit"]
@@ -139,5 +161,5 @@ def build_records(db_name: str = SURROGATE_DB, biosphere: str = "biosphere3") ->
         else:
             problems.append(f"{where}: type {e.type!r} is not 'biosphere' or 'technosphere'")
     if problems:
-        raise UserInputError(f"surrogate background has {len(problems)} problem(s): " + "; ".join(problems))
+        raise UserInputError(f"{folder} data have {len(problems)} problem(s): " + "; ".join(problems))
     return records

@@ -14,12 +14,16 @@ import pytest
 from lca_sh_ev.biosphere import flow_index
 from lca_sh_ev.data import read_table
 from lca_sh_ev.errors import UserInputError
-from lca_sh_ev.surrogate import build_records, load_tables
+from lca_sh_ev.linking import Provider, ProviderIndex
+from lca_sh_ev.surrogate import ADDITIONS_DB, SURROGATE_DB, build_records
+from lca_sh_ev.surrogate import load_tables as _load_folder
 from lca_sh_ev.units import canonical
 
 BATTERY_FILES = (
     "surrogate/activities_battery.csv",
     "surrogate/exchanges_battery.csv",
+    "additions/activities_battery.csv",
+    "additions/exchanges_battery.csv",
     "foreground/components_battery.csv",
     "foreground/battery_materials.csv",
     "foreground/recovery_rates.csv",
@@ -38,8 +42,27 @@ def _table(name: str) -> pd.DataFrame:
     return read_table(name)
 
 
+def load_tables():
+    """Surrogate and project-addition datasets together (battery landfill and assembly are additions)."""
+    parts = [_load_folder("surrogate"), _load_folder("additions")]
+    return pd.concat([p[0] for p in parts], ignore_index=True), pd.concat([p[1] for p in parts], ignore_index=True)
+
+
+def _both(kind: str) -> pd.DataFrame:
+    return pd.concat([_table(f"surrogate/{kind}_battery.csv"), _table(f"additions/{kind}_battery.csv")],
+                     ignore_index=True)
+
+
+def _all_records() -> dict:
+    records = build_records()
+    index = ProviderIndex.from_providers(
+        Provider(k[0], k[1], d["name"], d["reference product"], d["location"], d["unit"]) for k, d in records.items())
+    records.update(build_records(ADDITIONS_DB, folder="additions", index=index))
+    return records
+
+
 def _battery_activity_codes() -> set[str]:
-    return set(_table("surrogate/activities_battery.csv")["code"])
+    return set(_both("activities")["code"])
 
 
 def _gwp_per_unit() -> dict[tuple[str, str, str], float]:
@@ -81,7 +104,7 @@ def test_missing_source_is_rejected(tmp_path):
 
 def test_biosphere_flows_exist_with_matching_unit():
     flows = flow_index()
-    ex = _table("surrogate/exchanges_battery.csv")
+    ex = _both("exchanges")
     bio = ex[ex["type"] == "biosphere"]
     assert len(bio) >= 15
     for e in bio.itertuples(index=False):
@@ -91,13 +114,14 @@ def test_biosphere_flows_exist_with_matching_unit():
 
 
 def test_surrogate_with_battery_files_builds_and_treatments_are_negative():
-    records = build_records()
-    acts = read_table("surrogate/activities_battery.csv", numeric=("production_amount",))
+    records = _all_records()
+    acts = _both("activities")
+    acts["production_amount"] = acts["production_amount"].astype(float)
     treatments = acts[acts["name"].str.startswith("treatment of")]
     assert set(treatments["reference_product"]) == {
         "used Li-ion battery", "used nickel-metal hydride battery", "used Ni-metal hydride battery"}
     for code in treatments["code"]:
-        ds = records[("lca-sh-ev surrogate background", code)]
+        ds = records.get((SURROGATE_DB, code)) or records[(ADDITIONS_DB, code)]
         prod = [x for x in ds["exchanges"] if x["type"] == "production"]
         assert prod[0]["amount"] == -1.0
         emissions = [x for x in ds["exchanges"] if x["type"] == "biosphere"]
@@ -273,7 +297,7 @@ def test_treatment_sign_convention_with_negative_waste_input():
 
 
 def test_cobalt_sulfate_so2_and_pm_from_greet():
-    ex = _table("surrogate/exchanges_battery.csv")
+    ex = _both("exchanges")
     co = ex[ex["activity_code"] == "bat_cobalt_sulfate"].set_index("flow_name")["amount"].astype(float)
     # Dai et al. 2018 (GREET cobalt): 2.30125e-3 kg SO2/kg hydroxide, 1.0868 kg hydroxide per kg CoSO4 (0.38 kg Co/kg)
     assert co["Sulfur dioxide"] == pytest.approx(2.30125e-3 * 1.0868 / 0.38 / (281.094 / 58.933), rel=1e-5)
@@ -281,7 +305,7 @@ def test_cobalt_sulfate_so2_and_pm_from_greet():
 
 
 def test_landfill_leaching_values():
-    ex = _table("surrogate/exchanges_battery.csv")
+    ex = _both("exchanges")
     ex["amount"] = ex["amount"].astype(float)
     li = ex[ex["activity_code"] == "bat_landfill_li"].set_index("flow_name")["amount"]
     # Collins et al. 2016 upper end (mg/g electrode) x 0.28 kg cathode per kg pack
@@ -296,7 +320,7 @@ def test_landfill_leaching_values():
 def test_battery_codes_do_not_collide_with_other_surrogate_files():
     acts, _ = load_tables()
     mine = _battery_activity_codes()
-    others = acts[acts["file"] != "activities_battery.csv"]
+    others = acts[acts["file"] != "activities_battery.csv"]  # both folders' battery files are "mine"
     assert not mine & set(others["code"])
 
 
@@ -308,7 +332,7 @@ def _score(code: str, method_part: str) -> float:
     method = next(k for k in recipe_method_keys("midpoint") if method_part in k[1])
     cfs = dict(zip(*bundled_factors(method).T.values))
     flows = flow_index()
-    ex = _table("surrogate/exchanges_battery.csv")
+    ex = _both("exchanges")
     ex = ex[(ex["activity_code"] == code) & (ex["type"] == "biosphere")]
     return sum(float(e.amount) * cfs.get(flows[(e.flow_name, e.flow_categories)][0], 0.0) for e in ex.itertuples())
 

@@ -192,7 +192,11 @@ def test_treatments_produce_minus_one_and_are_consumed_negatively():
     assert (treat["production_amount"] == -1.0).all()
     assert (acts.drop(treat.index)["production_amount"] == 1.0).all()
     eol = comps[comps["component"].str.startswith("end of life")]
-    assert len(eol) == 3 and (eol["amount"] == -1.0).all()
+    single = eol[eol["component"] != "end of life, powertrain, HEV"]
+    assert len(single) == 3 and (single["amount"] == -1.0).all()
+    # HEV powertrain waste: 0.75 kg ICE + 0.25 kg electric drive per kg (same split as its bill of materials)
+    hev = eol[eol["component"] == "end of life, powertrain, HEV"]
+    assert sorted(hev["amount"]) == [-0.75, -0.25]
 
 
 def test_treatment_burden_scales_positively_with_waste_input():

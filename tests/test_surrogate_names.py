@@ -34,3 +34,11 @@ def test_every_surrogate_location_is_an_ecoinvent_location(ecoinvent_38):
     locations = set(ecoinvent_38["location"])
     bad = sorted({(a.name, a.location) for a in acts.itertuples() if a.location not in locations})
     assert not bad, f"locations unknown to ecoinvent 3.8: {bad}"
+
+
+def test_project_additions_never_share_a_name_with_ecoinvent(ecoinvent_38):
+    """Additions live beside every background; a name clash could capture links meant for it."""
+    acts, _ = load_tables("additions")
+    known = set(zip(ecoinvent_38["name"], ecoinvent_38["reference product"]))
+    assert len(acts) >= 3
+    assert not [a.name for a in acts.itertuples() if (a.name, a.reference_product) in known]
