@@ -49,11 +49,22 @@ def _logging(verbose: bool) -> None:
 
 
 def _guard(func, *args, **kwargs):
+    """Run a command body: Brightway's own prints go to stderr; a user error is one line and exit 2."""
+    _STDOUT[0] = sys.stdout
     try:
-        return func(*args, **kwargs)
+        with contextlib.redirect_stdout(sys.stderr):
+            return func(*args, **kwargs)
     except UserInputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2)
+
+
+def _say(message: str) -> None:
+    """The command's result line, on the real standard output (not the redirected one)."""
+    typer.echo(message, file=_STDOUT[0])
+
+
+_STDOUT = [sys.stdout]
 
 
 def _ensure_bw_dir() -> None:
@@ -80,7 +91,7 @@ def setup(
         check_background(background)
         _ensure_bw_dir()
         report = do_setup(project=project, background=background, force=force)
-        typer.echo(report.summary())
+        _say(report.summary())
 
     _guard(go)
 
@@ -107,7 +118,7 @@ def run(
         results = do_run(scenario, progress=sys.stderr.isatty() or verbose)
         write_outputs(results, out, figures=not no_figures)
         n = results.impacts[["pathway", "export_age"]].drop_duplicates().shape[0]
-        typer.echo(f"wrote {out}/impacts.csv ({len(results.impacts)} rows, {n} pathway cases), "
+        _say(f"wrote {out}/impacts.csv ({len(results.impacts)} rows, {n} pathway cases), "
                    f"lifetime.csv, run.json" + ("" if no_figures else ", figures/"))
 
     _guard(go)
@@ -132,7 +143,28 @@ def foreground(
         _ensure_bw_dir()
         do_setup(project=scenario.project, background=scenario.background)
         records = write_foreground(build_plan(scenario), background_db_name(scenario.background))
-        typer.echo(f"wrote database {FG_DB!r} ({len(records)} activities) in project {scenario.project!r}")
+        _say(f"wrote database {FG_DB!r} ({len(records)} activities) in project {scenario.project!r}")
+
+    _guard(go)
+
+
+@app.command()
+def mfa(
+    config: Optional[Path] = typer.Option(None, help="MFA YAML (default: lca_sh_ev/configs/mfa_default.yaml)"),
+    out: Path = typer.Option(Path("results/mfa"), help="output folder"),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+):
+    """The MFA side module: US and MX fleets, second-hand flows, end-of-life battery materials."""
+    _logging(verbose)
+
+    def go():
+        from .mfa import run_mfa, write_outputs
+        from .run import check_out_dir
+
+        check_out_dir(out)
+        results = run_mfa(str(config) if config else None, out)
+        written = write_outputs(results, out)
+        _say(f"wrote {len(written)} files to {out} ({results.seconds:.1f} s)")
 
     _guard(go)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,13 +93,20 @@ def node_scores(demand_ids: list[int], methods: list[tuple]) -> NodeScores:
     B = lca.biosphere_matrix.tocsr()
     t1 = time.perf_counter()
     rows = []
-    for m in methods:
-        if m != methods[0]:
-            lca.switch_method(m)
-        else:
-            lca.load_lcia_data()
-        cf = np.asarray(lca.characterization_matrix.diagonal()).ravel()
-        rows.append(B.T @ cf)
+    with warnings.catch_warnings():
+        # a category none of our flows is characterised in (e.g. ionising radiation on the
+        # surrogate) is a zero row, not a problem: logged below instead of warned
+        warnings.filterwarnings("ignore", message="All values in characterization matrix are zero")
+        for m in methods:
+            if m != methods[0]:
+                lca.switch_method(m)
+            else:
+                lca.load_lcia_data()
+            cf = np.asarray(lca.characterization_matrix.diagonal()).ravel()
+            rows.append(B.T @ cf)
+    zero = [m[-1] for m, r in zip(methods, rows) if not np.any(r)]
+    if zero:
+        log.info("no characterised flow in the system for: %s", "; ".join(zero))
     R = np.column_stack(rows)  # (n_activities, K)
     t2 = time.perf_counter()
     name, solve = _solver()
