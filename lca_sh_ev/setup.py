@@ -137,6 +137,13 @@ def setup(project: str = DEFAULT_PROJECT, background: str = "surrogate", force: 
         return report
     report.changed = True
     wanted = _wanted_state(background)
+    # read and check every input before writing anything: bad data stop here with nothing touched
+    from .grid import load_grid_tables
+    from .surrogate import load_tables
+
+    records = build_records(SURROGATE_DB)
+    load_tables("additions")
+    load_grid_tables()
     marker = _marker_path()
     if marker.exists():
         marker.unlink()
@@ -153,7 +160,6 @@ def setup(project: str = DEFAULT_PROJECT, background: str = "surrogate", force: 
         report.steps.append(f"ReCiPe 2016 (H) methods ({len(written)})")
 
     log.info("writing the surrogate background")
-    records = build_records(SURROGATE_DB)
     _write_db(SURROGATE_DB, records)
     report.steps.append(f"{SURROGATE_DB} ({len(records)} activities)")
 
