@@ -46,7 +46,8 @@ def figure_heatmap(change: pd.DataFrame, title: str, path: Path, average_age: in
     fig, ax = plt.subplots(figsize=(max(6, 0.45 * values.shape[1] + 3), 0.35 * values.shape[0] + 2))
     im = ax.imshow(values, cmap="RdYlGn_r", vmin=-lim, vmax=lim, aspect="auto")
     ax.set_xticks(range(values.shape[1]), [str(c) for c in change.columns], fontsize=8)
-    ax.set_yticks(range(values.shape[0]), change.index, fontsize=8)
+    labels = [f"{i} (no flows)" if not np.isfinite(values[k]).any() else i for k, i in enumerate(change.index)]
+    ax.set_yticks(range(values.shape[0]), labels, fontsize=8)
     ax.set_xlabel("age at export [years]")
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
@@ -73,7 +74,7 @@ def figure_stages(impacts: pd.DataFrame, indicator: str, path: Path) -> None:
     d = d[d["export_age"].isna() | d["average_export_age"]]
     table = d.pivot_table(index="pathway", columns="stage", values="value", aggfunc="sum", sort=False)
     unit = d["unit"].iloc[0] if len(d) else ""
-    fig, ax = plt.subplots(figsize=(9, 4.5))
+    fig, ax = plt.subplots(figsize=(11, 4.8))
     bottom_pos = np.zeros(len(table))
     bottom_neg = np.zeros(len(table))
     colors = plt.get_cmap("tab10")
@@ -88,7 +89,7 @@ def figure_stages(impacts: pd.DataFrame, indicator: str, path: Path) -> None:
     ax.axhline(0, color="k", lw=0.5)
     ax.set_ylabel(f"{indicator} [{unit}]")
     ax.tick_params(axis="x", labelrotation=30, labelsize=8)
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_title(f"{indicator} by life-cycle stage (SH at the average export age)", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=130)

@@ -72,3 +72,13 @@ def test_cli_setup_with_unknown_background_exits_2():
     result = CliRunner().invoke(app, ["setup", "--background", "ecoinvent-4.2"])
     assert result.exit_code == 2
     assert "unknown background 'ecoinvent-4.2'; allowed: surrogate" in result.output
+
+
+def test_cli_mfa_with_broken_config_exits_2_and_writes_nothing(tmp_path):
+    cfg = tmp_path / "m.yaml"
+    cfg.write_text("scenario: Scn7\n")
+    out = tmp_path / "mfa"
+    result = CliRunner().invoke(app, ["mfa", "--config", str(cfg), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "'scenario' = 'Scn7'" in result.output and "Scn1" in result.output
+    assert not out.exists()
