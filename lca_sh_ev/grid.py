@@ -109,8 +109,11 @@ def fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def build_grid_records(index: ProviderIndex, db_name: str = GRID_DB) -> dict:
-    """Brightway records of every region-year market, linked to the background in ``index``."""
+def build_grid_records(index: ProviderIndex, db_name: str = GRID_DB, link_report: list | None = None) -> dict:
+    """Brightway records of every region-year market, linked to the background in ``index``.
+
+    ``link_report``, if given, receives one ``(Wanted, Link, weight)`` per technology link.
+    """
     gen, loss, tech = load_grid_tables()
     shares = generation_shares(gen)
     tech = tech.set_index("technology")
@@ -122,7 +125,13 @@ def build_grid_records(index: ProviderIndex, db_name: str = GRID_DB) -> dict:
                 Wanted(row["activity_name"], row["reference_product"], row[f"location_{region}"],
                        row["unit"], context=f"grid {region} technology {t!r}")
             )
-    links = {(w.context): link for w, link in zip(wanted, index.link_all(wanted))}
+    # a technology may be a production-volume-weighted mix of subregion datasets (e.g. ecoinvent's
+    # US NERC regions): see ProviderIndex.find_mix
+    links = {w.context: mix for w, mix in zip(wanted, index.link_all_mix(wanted))}
+    if link_report is not None:
+        for w in wanted:
+            for link, weight in links[w.context]:
+                link_report.append((w, link, weight))
     records: dict = {}
     for region in REGIONS:
         years = sorted(set(shares.loc[shares.region == region, "year"]) & set(loss.loc[loss.region == region, "year"]))
@@ -132,13 +141,14 @@ def build_grid_records(index: ProviderIndex, db_name: str = GRID_DB) -> dict:
             hv = market_code(region, year, "high")
             exchanges = [{"input": (db_name, hv), "amount": 1.0, "type": "production", "unit": "kilowatt hour"}]
             for t, share in zip(mix["technology"], mix["share"]):
-                link = links[f"grid {region} technology {t!r}"]
-                exchanges.append(
-                    {"input": link.provider.key, "amount": float(share) * link.factor, "type": "technosphere",
-                     "unit": link.provider.unit,
-                     "comment": f"{t}: share of {region} generation in {year} (inventories/grid/generation.csv); "
-                                f"provider location {link.location_used}"}
-                )
+                for link, weight in links[f"grid {region} technology {t!r}"]:
+                    exchanges.append(
+                        {"input": link.provider.key, "amount": float(share) * weight * link.factor,
+                         "type": "technosphere", "unit": link.provider.unit,
+                         "comment": f"{t}: share of {region} generation in {year} (inventories/grid/generation.csv)"
+                                    + (f" x weight {weight:.4f}" if weight != 1.0 else "")
+                                    + f"; provider location {link.location_used}"}
+                    )
             records[(db_name, hv)] = _market(f"market for electricity, high voltage, {year}", "electricity, high voltage",
                                              region, year, exchanges,
                                              "Generation mix by technology; every technology enters at high voltage.")

@@ -58,6 +58,7 @@ def write_foreground(plan, background_db: str) -> dict:
     # the additions come first: their datasets exist in no background
     index = ProviderIndex.from_databases([ADDITIONS_DB, background_db])
     records = to_records(plan, index, FG_DB)
+    _annotate_wanted(plan, records, FG_DB)
     if FG_DB in bd.databases:
         del bd.databases[FG_DB]
     db = bd.Database(FG_DB)
@@ -65,6 +66,40 @@ def write_foreground(plan, background_db: str) -> dict:
                 depends=[ADDITIONS_DB, background_db, GRID_DB, "biosphere3"])
     db.write(records)
     return records
+
+
+def _annotate_wanted(plan, records: dict, db_name: str) -> None:
+    """Keep, on each background exchange, what was wanted (location, unit, amount) so a relink can redo the link.
+
+    ``to_records`` writes an activity's exchanges in plan order (production first); an
+    exchange it could not resolve raises, so the two lists align.
+    """
+    for act in plan.activities.values():
+        written = records[(db_name, act.code)]["exchanges"][1:]
+        for x, item in zip(act.exchanges, written):
+            if x.kind == "bg":
+                item["wanted location"] = x.target.location
+                item["wanted unit"] = x.target.unit
+                item["wanted amount"] = float(x.amount)
+                if x.target.density_kg_per_l is not None:
+                    item["wanted density"] = float(x.target.density_kg_per_l)
+
+
+def scenario_background(scenario: Scenario) -> str:
+    """The background of a run.
+
+    A config naming ``surrogate`` (the default) runs on the project's current background:
+    after ``lca-sh-ev setup --background ecoinvent ...`` or ``relink`` that is the new one
+    (``relink --background surrogate`` goes back).  Any other spec is set up if needed.
+    """
+    from .setup import current_background
+
+    if scenario.background != "surrogate":
+        return scenario.background
+    current = current_background(scenario.project)
+    if current != "surrogate":
+        log.warning("project %r is set up on background %r: the run uses it", scenario.project, current)
+    return current
 
 
 def selected_methods(scenario: Scenario) -> pd.DataFrame:
@@ -95,7 +130,8 @@ def run(config: str | Path | Scenario | None = None, progress: bool = True) -> R
     t = time.perf_counter()
     scenario = config if isinstance(config, Scenario) else load_scenario(config)
     bar = tqdm(total=5, desc="lca-sh-ev run", disable=not progress, unit="step")
-    report = setup(project=scenario.project, background=scenario.background)
+    background_spec = scenario_background(scenario)
+    report = setup(project=scenario.project, background=background_spec)
     timings["setup"] = time.perf_counter() - t
     bar.update()
 
@@ -105,7 +141,7 @@ def run(config: str | Path | Scenario | None = None, progress: bool = True) -> R
     bar.update()
 
     t = time.perf_counter()
-    background = background_db_name(scenario.background)
+    background = background_db_name(background_spec)
     records = write_foreground(plan, background)
     timings["foreground"] = time.perf_counter() - t
     bar.update()

@@ -5,9 +5,12 @@
 1. ``biosphere3`` — ecoinvent 3.9 elementary flows bundled with bw2io;
 2. the ReCiPe 2016 v1.03 (H) midpoint and endpoint methods (written from
    bw2io's bundled LCIA file, see :mod:`lca_sh_ev.methods`);
-3. the background database (default: the bundled open surrogate);
+3. the background database (default: the bundled open surrogate; or an ecoinvent
+   release imported from ecospold2, or a database copied from another project:
+   :mod:`lca_sh_ev.backgrounds`);
 4. the project additions (datasets no ecoinvent version has, on that background);
-5. the grid database (region-year electricity markets on that background).
+5. the grid database (region-year electricity markets on that background, from the
+   bundled projections or from premise databases: :mod:`lca_sh_ev.premise_grids`).
 
 A completion marker with the fingerprints of the inputs is written last.
 A set-up that is interrupted leaves no marker, so the next one rebuilds what
@@ -27,7 +30,7 @@ from .errors import UserInputError
 log = logging.getLogger(__name__)
 
 DEFAULT_PROJECT = "lca-sh-ev"
-BACKGROUNDS = ("surrogate",)
+BACKGROUNDS = ("surrogate", "ecoinvent:VERSION", "bw:PROJECT:DATABASE")
 MARKER = "lca_sh_ev_setup.json"
 
 
@@ -47,29 +50,45 @@ class SetupReport:
         return f"project {self.project!r} set up in {self.seconds:.1f} s: " + "; ".join(self.steps)
 
 
-def check_background(background: str) -> str:
-    """Validate a background name (one clear error for anything else)."""
-    if background not in BACKGROUNDS:
-        raise UserInputError(f"unknown background {background!r}; allowed: {', '.join(BACKGROUNDS)}")
-    return background
+def check_background(background: str, ei_version: str | None = None) -> str:
+    """Validate a background spec (one clear error for anything else); returns the normalised spec."""
+    from .backgrounds import parse_background
+
+    return parse_background(background, ei_version).spec
 
 
 def background_db_name(background: str) -> str:
-    from .surrogate import SURROGATE_DB
+    """Local database name of a background spec."""
+    from .backgrounds import parse_background
 
-    return {"surrogate": SURROGATE_DB}[check_background(background)]
+    return parse_background(background).database
 
 
-def _wanted_state(background: str) -> dict:
-    from . import grid, surrogate
+def bundled_grids() -> dict:
+    """Identity of the grid built from the bundled projections."""
+    from . import grid
+
+    return {"kind": "bundled", "fingerprint": grid.fingerprint()}
+
+
+def _wanted_state(background: str, grids: dict | None = None) -> dict:
+    from . import surrogate
+    from .backgrounds import parse_background
     from .methods import recipe_method_keys
 
+    bg = parse_background(background)
+    grids = grids or bundled_grids()
     return {
         "package_version": __version__,
-        "background": background,
+        "background": bg.spec,
+        "background_db": bg.database,
+        "background_kind": bg.kind,
+        "background_version": bg.version,
+        "background_source": bg.source,
         "surrogate": surrogate.fingerprint(),
         "additions": surrogate.fingerprint("additions"),
-        "grid": grid.fingerprint(),
+        "grid": grids["fingerprint"] if grids["kind"] == "bundled" else "premise",
+        "grids": grids,
         "methods": len(recipe_method_keys("midpoint")) + len(recipe_method_keys("endpoint")),
     }
 
@@ -90,7 +109,27 @@ def read_marker() -> dict | None:
         return None
 
 
-def is_set_up(background: str = "surrogate") -> bool:
+def write_marker(state: dict) -> None:
+    _marker_path().write_text(json.dumps(state, indent=1))
+
+
+def current_background(project: str = DEFAULT_PROJECT) -> str:
+    """The background spec the project is set up on (``surrogate`` if it is not set up)."""
+    import bw2data as bd
+
+    bd.projects.set_current(project)
+    marker = read_marker()
+    return marker.get("background", "surrogate") if marker else "surrogate"
+
+
+def current_grids(marker: dict | None) -> dict:
+    """The grids identity recorded in a marker (bundled if none)."""
+    if marker and isinstance(marker.get("grids"), dict) and marker["grids"].get("kind") == "premise":
+        return marker["grids"]
+    return bundled_grids()
+
+
+def is_set_up(background: str = "surrogate", grids: dict | None = None) -> bool:
     """True when the current project's marker matches the current inputs and the databases exist."""
     import bw2data as bd
 
@@ -98,9 +137,11 @@ def is_set_up(background: str = "surrogate") -> bool:
     from .surrogate import ADDITIONS_DB
 
     marker = read_marker()
+    if marker is None:
+        return False
+    grids = grids or current_grids(marker)
     return (
-        marker is not None
-        and marker == _wanted_state(background)
+        marker == _wanted_state(background, grids)
         and background_db_name(background) in bd.databases
         and GRID_DB in bd.databases
         and ADDITIONS_DB in bd.databases
@@ -108,7 +149,8 @@ def is_set_up(background: str = "surrogate") -> bool:
     )
 
 
-def _write_db(name: str, records: dict) -> None:
+def write_db(name: str, records: dict, depends: list[str] | None = None) -> None:
+    """Replace database ``name`` by ``records``."""
     import bw2data as bd
 
     if name in bd.databases:
@@ -118,12 +160,34 @@ def _write_db(name: str, records: dict) -> None:
     db.write(records)
 
 
-def setup(project: str = DEFAULT_PROJECT, background: str = "surrogate", force: bool = False) -> SetupReport:
-    """Build (or check) the Brightway project offline.  See the module docstring."""
-    check_background(background)
+_write_db = write_db
+
+
+def setup(project: str = DEFAULT_PROJECT, background: str = "surrogate", force: bool = False,
+          ecospold=None, ei_version: str | None = None, grids=None, report_dir=None) -> SetupReport:
+    """Build (or check) the Brightway project offline.  See the module docstring.
+
+    Parameters
+    ----------
+    background : str
+        Background spec (:mod:`lca_sh_ev.backgrounds`): ``surrogate``, ``ecoinvent`` (with
+        ``ei_version`` and, the first time, ``ecospold``), ``ecoinvent:3.8``, ``bw:PROJECT:DATABASE``.
+    grids : None, "bundled" or :class:`lca_sh_ev.premise_grids.PremiseGrids`
+        None keeps the project's current grids (bundled if none).
+    report_dir : path, optional
+        Where the ecospold import writes its report of exchanges bw2io's strategies deleted.
+    """
+    from .backgrounds import check_ecospold_dir, parse_background, provision
+
+    bg = parse_background(background, ei_version)
+    if ecospold is not None:
+        if bg.kind != "ecoinvent":
+            raise UserInputError(f"--ecospold is only for --background ecoinvent, not {background!r}")
+        check_ecospold_dir(ecospold)
     import bw2data as bd
     import bw2io
 
+    from . import premise_grids
     from .biosphere import flow_table
     from .grid import GRID_DB, build_grid_records
     from .linking import ProviderIndex
@@ -132,11 +196,17 @@ def setup(project: str = DEFAULT_PROJECT, background: str = "surrogate", force: 
 
     start = time.perf_counter()
     bd.projects.set_current(project)
-    report = SetupReport(project=project, background=background, changed=False)
-    if not force and is_set_up(background):
+    report = SetupReport(project=project, background=bg.spec, changed=False)
+    marker_now = read_marker()
+    if grids is None:
+        grid_spec = current_grids(marker_now) if marker_now else bundled_grids()
+    elif grids == "bundled":
+        grid_spec = bundled_grids()
+    else:
+        grid_spec = None  # premise databases still to be built: identity known after the build
+    if not force and ecospold is None and grid_spec is not None and is_set_up(bg.spec, grid_spec):
         return report
     report.changed = True
-    wanted = _wanted_state(background)
     # read and check every input before writing anything: bad data stop here with nothing touched
     from .grid import load_grid_tables
     from .surrogate import load_tables
@@ -144,6 +214,10 @@ def setup(project: str = DEFAULT_PROJECT, background: str = "surrogate", force: 
     records = build_records(SURROGATE_DB)
     load_tables("additions")
     load_grid_tables()
+    if grids not in (None, "bundled"):
+        premise_grids.check_request(grids, bg)
+    elif grid_spec["kind"] == "premise":
+        premise_grids.check_existing(grid_spec)
     marker = _marker_path()
     if marker.exists():
         marker.unlink()
@@ -160,21 +234,27 @@ def setup(project: str = DEFAULT_PROJECT, background: str = "surrogate", force: 
         report.steps.append(f"ReCiPe 2016 (H) methods ({len(written)})")
 
     log.info("writing the surrogate background")
-    _write_db(SURROGATE_DB, records)
+    write_db(SURROGATE_DB, records)
     report.steps.append(f"{SURROGATE_DB} ({len(records)} activities)")
+    report.steps.extend(provision(bg, project, ecospold=ecospold, force=force, report_dir=report_dir))
 
-    index = ProviderIndex.from_databases([background_db_name(background)])
+    index = ProviderIndex.from_databases([bg.database])
     log.info("writing the project additions")
     additions = build_records(ADDITIONS_DB, folder="additions", index=index)
-    _write_db(ADDITIONS_DB, additions)
+    write_db(ADDITIONS_DB, additions)
     report.steps.append(f"{ADDITIONS_DB} ({len(additions)} activities)")
 
-    log.info("writing the grid database")
-    grid_records = build_grid_records(index, GRID_DB)
-    _write_db(GRID_DB, grid_records)
-    report.steps.append(f"{GRID_DB} ({len(grid_records)} markets)")
+    if grid_spec is None:
+        grid_spec = premise_grids.build_databases(grids, bg)
+        report.steps.append(f"premise databases {sorted(grid_spec['databases'].values())}")
+    if grid_spec["kind"] == "premise":
+        grid_records = premise_grids.build_grid_records(grid_spec, GRID_DB)
+    else:
+        grid_records = build_grid_records(index, GRID_DB)
+    write_db(GRID_DB, grid_records)
+    report.steps.append(f"{GRID_DB} ({len(grid_records)} markets, {grid_spec['kind']} grids)")
 
-    marker.write_text(json.dumps(wanted, indent=1))
+    write_marker(_wanted_state(bg.spec, grid_spec))
     report.seconds = time.perf_counter() - start
     log.info(report.summary())
     return report
