@@ -76,9 +76,21 @@ def _ensure_bw_dir() -> None:
 
 @app.command()
 def setup(
-    background: str = typer.Option("surrogate", help="background database: surrogate"),
+    background: str = typer.Option("surrogate", help="surrogate | ecoinvent (with --ei-version; --ecospold DIR "
+                                    "to import) | bw:PROJECT:DATABASE (copy from another Brightway project)"),
     project: str = typer.Option("lca-sh-ev", help="Brightway project name"),
     force: bool = typer.Option(False, help="rebuild even if the project is up to date"),
+    ecospold: Optional[Path] = typer.Option(None, help="folder of ecoinvent .spold files (the release's 'datasets')"),
+    ei_version: Optional[str] = typer.Option(None, help="ecoinvent version: 3.8 | 3.9 | 3.10 | 3.11 (cut-off)"),
+    grids: Optional[str] = typer.Option(None, help="bundled | premise (default: keep the project's grids)"),
+    iam: str = typer.Option("image", help="premise IAM: image | remind | message"),
+    pathway: Optional[str] = typer.Option(None, help="premise pathway, e.g. SSP2-Base"),
+    years: Optional[list[int]] = typer.Option(None, "--years", help="premise database years (repeat --years)"),
+    premise_key_env: Optional[str] = typer.Option(None, help="environment variable holding the premise key"),
+    premise_key_file: Optional[Path] = typer.Option(None, help="file holding the premise key (never stored)"),
+    iam_dir: Optional[Path] = typer.Option(None, help="folder of unencrypted IAM files (premise filepath, no key)"),
+    premise_db: Optional[list[str]] = typer.Option(None, "--premise-db",
+                                                   help="use a built premise database: YEAR=DATABASE (repeat)"),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ):
     """Build (or check) the Brightway project offline; idempotent."""
@@ -88,10 +100,80 @@ def setup(
         from .setup import check_background
         from .setup import setup as do_setup
 
-        check_background(background)
+        check_background(background, ei_version)
         _ensure_bw_dir()
-        report = do_setup(project=project, background=background, force=force)
+        report = do_setup(project=project, background=background, force=force, ecospold=ecospold,
+                          ei_version=ei_version, grids=_grids_request(grids, iam, pathway, years, premise_key_env,
+                                                                      premise_key_file, iam_dir, premise_db))
         _say(report.summary())
+
+    _guard(go)
+
+
+def _grids_request(grids, iam, pathway, years, key_env, key_file, iam_dir, premise_db):
+    """The ``grids`` argument of :func:`lca_sh_ev.setup.setup` from the CLI options."""
+    if grids is None:
+        if premise_db or pathway:
+            raise UserInputError("--premise-db/--pathway need --grids premise")
+        return None
+    if grids == "bundled":
+        return "bundled"
+    if grids != "premise":
+        raise UserInputError(f"--grids {grids!r} is not supported; allowed: bundled, premise")
+    from .premise_grids import PremiseGrids
+
+    dbs = {}
+    for item in premise_db or []:
+        year, _, name = item.partition("=")
+        if not year.strip().isdigit() or not name:
+            raise UserInputError(f"--premise-db {item!r} must look like YEAR=DATABASE")
+        dbs[int(year)] = name
+    return PremiseGrids(iam=iam, pathway=pathway or "", years=list(years or []), key_env=key_env,
+                        key_file=str(key_file) if key_file else None, iam_dir=str(iam_dir) if iam_dir else None,
+                        databases=dbs or None)
+
+
+@app.command()
+def relink(
+    background: str = typer.Option(..., help="new background: surrogate | ecoinvent | bw:PROJECT:DATABASE"),
+    project: str = typer.Option("lca-sh-ev", help="Brightway project name"),
+    ecospold: Optional[Path] = typer.Option(None, help="folder of .spold files to import first"),
+    ei_version: Optional[str] = typer.Option(None, help="ecoinvent version: 3.8 | 3.9 | 3.10 | 3.11"),
+    report: Path = typer.Option(Path("relink_report.csv"), help="CSV report of every relinked exchange"),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+):
+    """Swap the background: relink additions, grid and foreground; any unlinked exchange stops it (exit 2)."""
+    _logging(verbose)
+
+    def go():
+        from .relink import relink as do_relink
+
+        _ensure_bw_dir()
+        result = do_relink(background, project=project, ecospold=ecospold, ei_version=ei_version, report=report)
+        _say(result.summary())
+
+    _guard(go)
+
+
+@app.command()
+def export(
+    excel: Path = typer.Option(..., help="Excel file (.xlsx) to write the foreground to"),
+    project: str = typer.Option("lca-sh-ev", help="Brightway project name"),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+):
+    """Write the foreground database with bw2io's Excel exporter (re-importable)."""
+    _logging(verbose)
+
+    def go():
+        import bw2data as bd
+
+        from .export import export_excel
+
+        _ensure_bw_dir()
+        if project not in bd.projects:
+            raise UserInputError(f"--project {project!r} does not exist; run lca-sh-ev setup and foreground first")
+        bd.projects.set_current(project)
+        _say(f"wrote {export_excel(excel)}")
 
     _guard(go)
 
@@ -136,13 +218,15 @@ def foreground(
         from .config import load_scenario
         from .foreground import FG_DB, build_plan
         from .run import write_foreground
+        from .run import scenario_background
         from .setup import background_db_name
         from .setup import setup as do_setup
 
         scenario = load_scenario(config)
         _ensure_bw_dir()
-        do_setup(project=scenario.project, background=scenario.background)
-        records = write_foreground(build_plan(scenario), background_db_name(scenario.background))
+        spec = scenario_background(scenario)
+        do_setup(project=scenario.project, background=spec)
+        records = write_foreground(build_plan(scenario), background_db_name(spec))
         _say(f"wrote database {FG_DB!r} ({len(records)} activities) in project {scenario.project!r}")
 
     _guard(go)
