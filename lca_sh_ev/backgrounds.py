@@ -286,6 +286,33 @@ def _codes(database: str):
     return AD.select(AD.code).where(AD.database == database).tuples()
 
 
+def check_available(background: Background, project: str, ecospold=None) -> None:
+    """Check, before anything is written, that ``background`` can be provisioned in ``project``."""
+    import bw2data as bd
+
+    if background.kind == "ecoinvent" and ecospold is None and background.database not in bd.databases:
+        raise UserInputError(
+            f"ecoinvent {background.version} is not imported in project {project!r}; run "
+            f"lca-sh-ev setup --background ecoinvent --ei-version {background.version} --ecospold DIR")
+    if background.kind == "bw":
+        src_project, src_db = background.source.split(":", 1)
+        if src_project == project:
+            if src_db not in bd.databases:
+                raise UserInputError(f"--background {background.spec!r}: project {project!r} has no database "
+                                     f"{src_db!r}")
+            return
+        if src_project not in bd.projects:
+            raise UserInputError(f"--background {background.spec!r}: no Brightway project {src_project!r} "
+                                 f"in {bd.projects.dir.parent}")
+        bd.projects.set_current(src_project)
+        try:
+            if src_db not in bd.databases:
+                raise UserInputError(f"--background {background.spec!r}: project {src_project!r} has no database "
+                                     f"{src_db!r}; it has {sorted(bd.databases)}")
+        finally:
+            bd.projects.set_current(project)
+
+
 def provision(background: Background, project: str, ecospold=None, force: bool = False,
               report_dir: Path | None = None) -> list[str]:
     """Make sure ``background``'s database exists in the current project; returns the steps taken.

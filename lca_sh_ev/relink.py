@@ -147,7 +147,7 @@ def relink(background: str, project: str = "lca-sh-ev", ecospold=None, ei_versio
     """
     import bw2data as bd
 
-    from .backgrounds import check_ecospold_dir, parse_background, provision
+    from .backgrounds import check_available, check_ecospold_dir, parse_background, provision
     from .foreground import FG_DB
     from .grid import GRID_DB, build_grid_records
     from .linking import ProviderIndex
@@ -168,6 +168,7 @@ def relink(background: str, project: str = "lca-sh-ev", ecospold=None, ei_versio
         raise UserInputError("this project's grids come from premise databases built on "
                              f"{grids['source']!r}; run lca-sh-ev setup --background ... --grids premise (or "
                              "--grids bundled) instead of relink")
+    check_available(new, project, ecospold)
     existed = new.database in bd.databases
     report_path = Path(report)
     provision(new, project, ecospold=ecospold, report_dir=report_path.parent)

@@ -177,7 +177,7 @@ def setup(project: str = DEFAULT_PROJECT, background: str = "surrogate", force: 
     report_dir : path, optional
         Where the ecospold import writes its report of exchanges bw2io's strategies deleted.
     """
-    from .backgrounds import check_ecospold_dir, parse_background, provision
+    from .backgrounds import check_available, check_ecospold_dir, parse_background, provision
 
     bg = parse_background(background, ei_version)
     if ecospold is not None:
@@ -214,6 +214,7 @@ def setup(project: str = DEFAULT_PROJECT, background: str = "surrogate", force: 
     records = build_records(SURROGATE_DB)
     load_tables("additions")
     load_grid_tables()
+    check_available(bg, project, ecospold)
     if grids not in (None, "bundled"):
         premise_grids.check_request(grids, bg)
     elif grid_spec["kind"] == "premise":

@@ -1,0 +1,196 @@
+"""Background swap through the real ecoinvent import path (bw2io's ecospold2 importer), on our own surrogate.
+
+The surrogate is written as ecospold2 files (lca_sh_ev.export.write_ecospold2),
+imported with ``lca-sh-ev relink --background ecoinvent --ecospold DIR`` /
+``setup --background ecoinvent``, and the reduced scenario must give the same
+totals as on the surrogate to 1e-9.
+"""
+
+import json
+
+import bw2data as bd
+import numpy as np
+import pytest
+from test_backgrounds_common import reduced, surrogate_ecospold, totals
+from typer.testing import CliRunner
+
+from lca_sh_ev.backgrounds import parse_background
+from lca_sh_ev.cli import app
+from lca_sh_ev.errors import UserInputError
+
+PROJECT = "test-bg-roundtrip"
+
+
+@pytest.fixture(scope="module")
+def roundtrip(tmp_path_factory):
+    from lca_sh_ev.engine import node_scores
+    from lca_sh_ev.foreground import FG_DB
+    from lca_sh_ev.run import run, selected_methods
+
+    tmp = tmp_path_factory.mktemp("roundtrip")
+    scenario = reduced(PROJECT)
+    before = run(scenario, progress=False)
+    folder = tmp / "datasets"
+    n_files = surrogate_ecospold(PROJECT, folder)
+    result = CliRunner().invoke(app, ["relink", "--project", PROJECT, "--background", "ecoinvent",
+                                      "--ei-version", "3.8", "--ecospold", str(folder),
+                                      "--report", str(tmp / "relink.csv")])
+    assert result.exit_code == 0, result.output
+    bd.projects.set_current(PROJECT)
+    # the relinked foreground itself (before any run rewrites it): scores of the case activities
+    methods = [tuple(m.split(" | ")) for m in selected_methods(scenario)["method"]]
+    cases = [a for a in bd.Database(FG_DB) if a["name"].endswith(", per km")]
+    scores = node_scores([a.id for a in cases], methods)
+    relinked = {a["code"]: scores.of(a.id) for a in cases}
+    fg_exchanges = [(e.input.key, e["amount"]) for a in bd.Database(FG_DB) for e in a.technosphere()]
+    after = run(scenario, progress=False)
+    return {"before": before, "after": after, "n_files": n_files, "relinked": relinked, "tmp": tmp,
+            "fg_exchanges": fg_exchanges, "methods": methods, "cli": result.output}
+
+
+def test_roundtrip_totals_equal_surrogate(roundtrip):
+    a, b = totals(roundtrip["before"]), totals(roundtrip["after"])
+    assert len(a) == 4 * 18  # 4 cases (SH x 2 export ages, MX, US) x 18 midpoints
+    np.testing.assert_allclose(b, a, rtol=1e-9, atol=0)
+    assert roundtrip["after"].info["background"] == "ecoinvent-3.8-cutoff"
+    assert roundtrip["before"].info["background"] == "lca-sh-ev surrogate background"
+
+
+def test_relinked_foreground_scores_equal_surrogate_run(roundtrip):
+    """The relinked foreground (before a run rewrites it) scores like the surrogate run, case by case."""
+    from lca_sh_ev.foreground import build_plan
+
+    plan = build_plan(reduced(PROJECT))
+    df = roundtrip["before"].impacts
+    tot = df[df["stage"] == "total"]
+    assert len(roundtrip["relinked"]) == len(plan.cases) == 4
+    for case in plan.cases:
+        rows = tot[(tot["pathway"] == case.pathway)
+                   & ((tot["export_age"] == case.export_age) if case.export_age else tot["export_age"].isna())]
+        expected = [float(rows[rows["method"] == " | ".join(m)]["value"].iloc[0]) for m in roundtrip["methods"]]
+        np.testing.assert_allclose(roundtrip["relinked"][case.code], expected, rtol=1e-9)
+
+
+def test_foreground_points_only_at_new_background(roundtrip):
+    dbs = {k[0] for k, _ in roundtrip["fg_exchanges"]}
+    assert "lca-sh-ev surrogate background" not in dbs
+    assert "ecoinvent-3.8-cutoff" in dbs
+    # credits keep their sign through the swap
+    assert any(amount < 0 for _, amount in roundtrip["fg_exchanges"])
+
+
+def test_relink_report_lists_every_background_exchange(roundtrip):
+    import pandas as pd
+
+    rep = pd.read_csv(roundtrip["tmp"] / "relink.csv", keep_default_na=False)
+    assert set(rep["status"]) == {"linked"}
+    assert {"lca-sh-ev foreground", "lca-sh-ev grid"} <= set(rep["database"])
+    fg = rep[rep["database"] == "lca-sh-ev foreground"]
+    assert (fg["old_provider"] != "").all() and (fg["new_provider"] != "").all()
+    # the surrogate and its ecospold copy share names and locations: each link keeps its location
+    assert (fg["old_provider"] == fg["new_provider"]).all()
+    assert "relinked from 'surrogate' to 'ecoinvent:3.8'" in roundtrip["cli"]
+
+
+def test_marker_records_background_identity(roundtrip):
+    bd.projects.set_current(PROJECT)
+    marker = json.loads((bd.projects.dir / "lca_sh_ev_setup.json").read_text())
+    assert marker["background"] == "ecoinvent:3.8"
+    assert marker["background_db"] == "ecoinvent-3.8-cutoff"
+    assert marker["background_version"] == "3.8"
+    assert len(bd.Database("ecoinvent-3.8-cutoff")) == roundtrip["n_files"] == 48
+
+
+def test_setup_with_ecospold_builds_project_on_it(roundtrip):
+    from lca_sh_ev.run import run
+
+    result = CliRunner().invoke(app, ["setup", "--project", "test-bg-setup", "--background", "ecoinvent",
+                                      "--ei-version", "3.8", "--ecospold", str(roundtrip["tmp"] / "datasets")])
+    assert result.exit_code == 0, result.output
+    assert "ecoinvent-3.8-cutoff imported (48 datasets" in result.output
+    again = run(reduced("test-bg-setup"), progress=False)
+    np.testing.assert_allclose(totals(again), totals(roundtrip["before"]), rtol=1e-9)
+    assert again.info["background"] == "ecoinvent-3.8-cutoff"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--background", "ecoinvent", "--ei-version", "3.8", "--ecospold", "/nonexistent/datasets"],
+     "--ecospold '/nonexistent/datasets' is not a directory"),
+    (["--background", "ecoinvent", "--ei-version", "3.7", "--ecospold", "."],
+     "--ei-version '3.7' is not supported; allowed: 3.8, 3.9, 3.10, 3.11"),
+    (["--background", "ecoinvent", "--ei-version", "3.9"],
+     "ecoinvent 3.9 is not imported in project"),
+    (["--background", "bw:nope"], "must look like bw:PROJECT:DATABASE"),
+    (["--background", "bw:no-such-project:ei"], "no Brightway project 'no-such-project'"),
+    (["--background", "openlca"], "unknown background 'openlca'"),
+])
+def test_bad_background_options_exit_2_one_line(args, message):
+    result = CliRunner().invoke(app, ["setup", "--project", "test-bg-bad"] + args)
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0
+    assert message in result.output
+
+
+def test_empty_ecospold_dir_is_one_line(tmp_path):
+    result = CliRunner().invoke(app, ["setup", "--project", "test-bg-bad", "--background", "ecoinvent",
+                                      "--ei-version", "3.8", "--ecospold", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "holds no .spold files" in result.output
+
+
+def test_parse_background_specs():
+    assert parse_background("surrogate").database == "lca-sh-ev surrogate background"
+    bg = parse_background("ecoinvent", "3.10")
+    assert (bg.kind, bg.database, bg.spec) == ("ecoinvent", "ecoinvent-3.10-cutoff", "ecoinvent:3.10")
+    bw = parse_background("bw:other:ecoinvent-3.9.1-cutoff", "3.9")
+    assert (bw.database, bw.source, bw.version, bw.spec) == ("ecoinvent-3.9.1-cutoff", "other:ecoinvent-3.9.1-cutoff",
+                                                             "3.9", "bw:other:ecoinvent-3.9.1-cutoff")
+    with pytest.raises(UserInputError, match="disagree"):
+        parse_background("ecoinvent:3.8", "3.9")
+
+
+def test_unlinked_elementary_flow_stops_import_with_list(tmp_path, roundtrip):
+    """An elementary flow that is not in biosphere3 (e.g. a flow of another ecoinvent version) is listed."""
+    from lca_sh_ev.backgrounds import import_ecospold
+
+    folder = tmp_path / "datasets"
+    folder.mkdir()
+    src = sorted((roundtrip["tmp"] / "datasets").glob("*.spold"))
+    n_bio = 0
+    for f in src:
+        text = f.read_text()
+        n_bio += text.count('elementaryExchangeId="')
+        (folder / f.name).write_text(text.replace('elementaryExchangeId="', 'elementaryExchangeId="0'))
+    bd.projects.set_current(PROJECT)
+    with pytest.raises(UserInputError) as err:
+        import_ecospold(folder, "ecoinvent-bad-cutoff")
+    assert f"{n_bio} exchange(s)" in str(err.value)
+    assert "ecoinvent-bad-cutoff" not in bd.databases
+
+
+def test_copy_from_another_project(roundtrip):
+    """bw:PROJECT:DATABASE copies the database; biosphere inputs re-keyed to our biosphere3 by code."""
+    from lca_sh_ev.run import run
+
+    result = CliRunner().invoke(app, ["relink", "--project", "test-bg-setup", "--background",
+                                      f"bw:{PROJECT}:ecoinvent-3.8-cutoff", "--report",
+                                      str(roundtrip["tmp"] / "relink2.csv")])
+    # same name as the local import: the copy replaces nothing because it is already there
+    assert result.exit_code == 0, result.output
+    bd.projects.set_current("test-bg-setup")
+    assert json.loads((bd.projects.dir / "lca_sh_ev_setup.json").read_text())["background"] == \
+        f"bw:{PROJECT}:ecoinvent-3.8-cutoff"
+    again = run(reduced("test-bg-setup"), progress=False)
+    np.testing.assert_allclose(totals(again), totals(roundtrip["before"]), rtol=1e-9)
+
+
+def test_copy_from_project_writes_the_database(roundtrip):
+    from lca_sh_ev.backgrounds import copy_from_project
+    from lca_sh_ev.setup import setup
+
+    setup(project="test-bg-copy")
+    n = copy_from_project(PROJECT, "ecoinvent-3.8-cutoff", "test-bg-copy")
+    assert bd.projects.current == "test-bg-copy"
+    assert n == 48 and len(bd.Database("ecoinvent-3.8-cutoff")) == 48
+    bio = {e.input.key[0] for a in bd.Database("ecoinvent-3.8-cutoff") for e in a.biosphere()}
+    assert bio == {"biosphere3"}
