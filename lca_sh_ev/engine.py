@@ -26,20 +26,60 @@ log = logging.getLogger(__name__)
 
 #: Steps of iterative refinement after the adjoint solve (see :func:`node_scores`).
 REFINEMENT_STEPS = 2
+#: Largest residual |R - Aᵀ Y| relative to max |R| (per method) accepted without refinement.
+REFINEMENT_TOLERANCE = 1e-13
+
+
+def pardiso_library_hint() -> None:
+    """Tell pypardiso where MKL is, so each new solver skips its file-system search.
+
+    pypardiso 0.4 looks for ``mkl_rt`` with ``glob(sys.prefix/lib*/**)`` every time a
+    ``PyPardisoSolver`` is created, and bw2calc 3.1 creates one per ``LCA`` object:
+    0.2-0.5 s per LCA in a virtual environment, more than the whole calculation on the
+    surrogate.  The module-level solver has already found the library; its path goes
+    into ``PYPARDISO_MKL_RT``, which pypardiso reads first.  No-op without pypardiso.
+    """
+    import os
+
+    if os.environ.get("PYPARDISO_MKL_RT"):
+        return
+    try:
+        from pypardiso.scipy_aliases import pypardiso_solver
+    except ImportError:  # pragma: no cover - platforms without MKL
+        return
+    name = getattr(getattr(pypardiso_solver, "libmkl", None), "_name", None)
+    if name:
+        os.environ["PYPARDISO_MKL_RT"] = name
 
 
 def _solver():
+    """(name, solve(A, B), release()) with a solver of its own.
+
+    pypardiso's module-level solver keeps the last factorization and silently reuses
+    it for an identical matrix; a solver per call makes every :func:`node_scores`
+    factorize (honest timings) and frees MKL's memory afterwards.
+    """
     try:
         import pypardiso
 
-        return "pypardiso", pypardiso.spsolve
+        pardiso_library_hint()
+        solver = pypardiso.PyPardisoSolver()
+
+        def solve(a, b):
+            return pypardiso.spsolve(a, b, solver=solver)
+
+        return "pypardiso", solve, lambda: solver.free_memory(everything=True)
     except ImportError:  # pragma: no cover - platforms without MKL
         from scipy.sparse.linalg import splu
 
-        def solve(a, b):
-            return splu(a.tocsc()).solve(b)
+        cache = {}
 
-        return "scipy-superlu", solve
+        def solve(a, b):
+            if "lu" not in cache:
+                cache["lu"] = splu(a.tocsc())
+            return cache["lu"].solve(b)
+
+        return "scipy-superlu", solve, cache.clear
 
 
 @dataclass
@@ -53,9 +93,16 @@ class NodeScores:
     A: object                       # technosphere matrix (CSC), as bw2calc built it
     seconds: dict[str, float]
     solver: str
+    #: characterisation factor of every biosphere row, per method (n_flows, n_methods)
+    cf: np.ndarray | None = None
+    biosphere_index: dict[int, int] | None = None  # flow id -> row of ``cf``
 
     def of(self, node_id: int) -> np.ndarray:
         return self.Y[self.product_index[node_id]]
+
+    def cf_of(self, flow_id: int) -> np.ndarray:
+        """Characterisation factors of one elementary flow, per method (0 where not characterised)."""
+        return self.cf[self.biosphere_index[flow_id]]
 
     def inputs_of(self, node_id: int) -> dict[int, float]:
         """Technosphere inputs of an activity as the matrix holds them: {input node id: amount}.
@@ -79,37 +126,56 @@ class NodeScores:
         return self._pid
 
 
-def node_scores(demand_ids: list[int], methods: list[tuple]) -> NodeScores:
-    """Scores per unit of every node reachable from ``demand_ids``, for every method, with one factorization."""
+def node_scores(demand_ids: list[int], methods: list[tuple], data_objs: list | None = None,
+                method_data: dict | None = None) -> NodeScores:
+    """Scores per unit of every node reachable from ``demand_ids``, for every method, with one factorization.
+
+    Parameters
+    ----------
+    demand_ids : list of int
+        Node ids whose supply chains must be in the matrices.
+    methods : list of tuple
+        LCIA methods (Brightway names).
+    data_objs, method_data : optional
+        Datapackages of the technosphere and biosphere (``data_objs``) and one list of
+        datapackages per method (``method_data``), instead of Brightway's SQLite project
+        (used by the synthetic benchmark background, :mod:`lca_sh_ev.synthetic`).
+    """
     import bw2calc as bc
     import bw2data as bd
 
     t0 = time.perf_counter()
-    fu, data_objs, _ = bd.prepare_lca_inputs(demand={i: 1.0 for i in demand_ids}, method=methods[0],
-                                             remapping=False)
+    if data_objs is None:
+        fu, data_objs, _ = bd.prepare_lca_inputs(demand={i: 1.0 for i in demand_ids}, method=methods[0],
+                                                 remapping=False)
+        method_data = None
+    else:
+        fu = {i: 1.0 for i in demand_ids}
+        data_objs = list(data_objs) + list(method_data[methods[0]])
     lca = bc.LCA(demand=fu, method=methods[0], data_objs=data_objs)
     lca.load_lci_data()
     A = lca.technosphere_matrix.tocsr()
     B = lca.biosphere_matrix.tocsr()
     t1 = time.perf_counter()
-    rows = []
+    rows, cfs = [], []
     with warnings.catch_warnings():
         # a category none of our flows is characterised in (e.g. ionising radiation on the
         # surrogate) is a zero row, not a problem: logged below instead of warned
         warnings.filterwarnings("ignore", message="All values in characterization matrix are zero")
         for m in methods:
             if m != methods[0]:
-                lca.switch_method(m)
+                lca.switch_method(m if method_data is None else method_data[m])
             else:
                 lca.load_lcia_data()
             cf = np.asarray(lca.characterization_matrix.diagonal()).ravel()
+            cfs.append(cf)
             rows.append(B.T @ cf)
     zero = [m[-1] for m, r in zip(methods, rows) if not np.any(r)]
     if zero:
         log.info("no characterised flow in the system for: %s", "; ".join(zero))
     R = np.column_stack(rows)  # (n_activities, K)
     t2 = time.perf_counter()
-    name, solve = _solver()
+    name, solve, release = _solver()
     At = A.T.tocsr()
 
     def _solve(rhs):
@@ -117,16 +183,20 @@ def node_scores(demand_ids: list[int], methods: list[tuple]) -> NodeScores:
 
     Y = _solve(R)
     # Iterative refinement: the factorization is reused, so each step costs one solve.
-    # It takes the residual from ~1e-8 (PARDISO, many right-hand sides) to round-off.
+    # It takes the residual from ~1e-8 (PARDISO, many right-hand sides) to round-off;
+    # a step is skipped when every column's residual is already at round-off.
+    scale = np.maximum(np.abs(R).max(axis=0), 1e-300)
     for _ in range(REFINEMENT_STEPS):
         residual = R - At @ Y
-        if np.abs(residual).max() <= 1e-15 * max(np.abs(R).max(), 1e-300):
+        if np.all(np.abs(residual).max(axis=0) <= REFINEMENT_TOLERANCE * scale):
             break
         Y = Y + _solve(residual)
+    release()
     t3 = time.perf_counter()
     seconds = {"matrices": t1 - t0, "characterisation": t2 - t1, "factorize_and_solve": t3 - t2}
     log.info("node scores: %d nodes x %d methods in %.2f s (%s)", A.shape[0], len(methods), t3 - t0, name)
-    return NodeScores(methods, dict(lca.dicts.product), dict(lca.dicts.activity), Y, A.tocsc(), seconds, name)
+    return NodeScores(methods, dict(lca.dicts.product), dict(lca.dicts.activity), Y, A.tocsc(), seconds, name,
+                      np.column_stack(cfs), dict(lca.dicts.biosphere))
 
 
 def stage_contributions(case_ids: list[int], stage_of_input: list[dict[int, str]], scores: NodeScores,

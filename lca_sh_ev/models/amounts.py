@@ -78,6 +78,34 @@ class PathwayAmounts:
     p_battery_recycled: np.ndarray  # [e] recycled / produced
 
 
+@dataclass(frozen=True)
+class Draws:
+    """Per-case parameter values for Monte Carlo: every field is ``None`` (use ``params``) or an array ``(n,)``.
+
+    With draws, the case axis of :class:`PathwayAmounts` is the draw axis (``n`` rows;
+    for 'SH' the export ages must then have ``n`` entries too, one per draw).
+    """
+
+    failure_scale: np.ndarray | None = None  # Weibull scale of battery failure [year]
+    failure_shape: np.ndarray | None = None  # Weibull shape [-]
+    rte_fade_per_year: np.ndarray | None = None  # [1/year]
+    us_km_factor: np.ndarray | None = None  # multiplier on the US annual distance by age [-]
+    mx_km_factor: np.ndarray | None = None  # multiplier on the Mexico annual distance by age [-]
+    kwh_factor: np.ndarray | None = None  # multiplier on wall-to-wheel kWh/km [-]
+    fuel_factor: np.ndarray | None = None  # multiplier on L/km [-]
+
+    def size(self) -> int | None:
+        sizes = {np.size(v) for v in vars(self).values() if v is not None}
+        if len(sizes) > 1:
+            raise UserInputError(f"Monte Carlo draws have different lengths {sorted(sizes)}; they must be equal")
+        return sizes.pop() if sizes else None
+
+    def column(self, name: str, default):
+        """Field ``name`` as an (n, 1) column, or ``default`` when not drawn."""
+        v = getattr(self, name)
+        return default if v is None else np.asarray(v, dtype=float)[:, None]
+
+
 def _check_inputs(spec: VehicleSpec, market: str, export_ages, params: ModelParameters) -> np.ndarray:
     if market not in eol.MARKETS:
         raise UserInputError(f"market {market!r} is not allowed; use one of {', '.join(eol.MARKETS)}")
@@ -103,15 +131,19 @@ def _check_inputs(spec: VehicleSpec, market: str, export_ages, params: ModelPara
     return ages.astype(int)
 
 
-def _annual_failure(spec: VehicleSpec, params: ModelParameters, n_ages: int) -> np.ndarray:
-    """Annual failure probability by battery age 0..n_ages-1 (0 for ICEV)."""
+def _annual_failure(spec: VehicleSpec, params: ModelParameters, n_ages: int, draws: Draws | None = None) -> np.ndarray:
+    """Annual failure probability by battery age 0..n_ages-1 (0 for ICEV); (n_draws, n_ages) with draws."""
     if spec.powertrain == "ICEV":
         return np.zeros(n_ages)
+    if draws is not None and draws.failure_scale is not None:
+        return bat.annual_failure_probability(np.arange(n_ages)[None, :], draws.column("failure_scale", None),
+                                              draws.column("failure_shape", None))
     fit = params.battery[CHEMISTRY_OF_POWERTRAIN[spec.powertrain]].failure_weibull()
     return bat.annual_failure_probability(np.arange(n_ages), fit["scale"], fit["shape"])
 
 
-def pathway_amounts(spec: VehicleSpec, market: str, first_year: int, export_ages, params: ModelParameters) -> PathwayAmounts:
+def pathway_amounts(spec: VehicleSpec, market: str, first_year: int, export_ages, params: ModelParameters,
+                    draws: Draws | None = None) -> PathwayAmounts:
     """Expected amounts per vehicle sold for a pathway (see module docstring).
 
     Parameters
@@ -123,12 +155,20 @@ def pathway_amounts(spec: VehicleSpec, market: str, first_year: int, export_ages
     export_ages : array_like of int
         Export ages [year] for 'SH' (ignored for 'US' and 'MX').
     params : ModelParameters
+    draws : Draws, optional
+        Per-draw parameter values (Monte Carlo); the case axis is then the draw axis.
 
     Returns
     -------
     PathwayAmounts
     """
     ax = _check_inputs(spec, market, export_ages, params)
+    n_draws = draws.size() if draws is not None else None
+    if n_draws is not None:
+        if market == "SH" and ax.size != n_draws:
+            raise UserInputError(f"{n_draws} draws but {ax.size} export ages; give one export age per draw")
+        ax = np.broadcast_to(ax, (n_draws,)).copy()
+    draws = draws if n_draws is not None else Draws()
     n_case, n_year = ax.size, params.max_age + 1
     t = np.arange(n_year)
     t_edges = np.arange(n_year + 1)[None, :]
@@ -153,16 +193,17 @@ def pathway_amounts(spec: VehicleSpec, market: str, first_year: int, export_ages
     # annual distance of a vehicle in use, by country, and its odometer
     km_year = np.where(
         in_mx,
-        lifetime.vkt_mx(t + 0.5, params)[None, :],
-        lifetime.vmt_us(t, spec.vehicle_class, params)[None, :],
+        lifetime.vkt_mx(t + 0.5, params)[None, :] * draws.column("mx_km_factor", 1.0),
+        lifetime.vmt_us(t, spec.vehicle_class, params)[None, :] * draws.column("us_km_factor", 1.0),
     )
     odometer = np.concatenate([np.zeros((n_case, 1)), np.cumsum(km_year, axis=1)[:, :-1]], axis=1)
     warranty = bat.warranty_fraction(t[None, :], odometer, km_year, spec.warranty_years, spec.warranty_km)
     p_replace = bat.replacement_probability(warranty, first_sale)
 
     has_battery = spec.powertrain != "ICEV"
-    q = _annual_failure(spec, params, n_year + 1)
-    rte = energy.rte_energy_factor(np.arange(n_year + 1) + 0.5, params.rte_fade_per_year)
+    q = np.atleast_2d(_annual_failure(spec, params, n_year + 1, draws))  # [1 or e, battery age]
+    rte = np.atleast_2d(energy.rte_energy_factor(np.arange(n_year + 1)[None, :] + 0.5,
+                                                 draws.column("rte_fade_per_year", params.rte_fade_per_year)))
 
     dist = np.zeros((n_case, n_year + 1))  # probability in use, by battery age
     dist[:, 0] = 1.0
@@ -174,12 +215,12 @@ def pathway_amounts(spec: VehicleSpec, market: str, first_year: int, export_ages
         alive = dist.sum(axis=1)
         k = keep[:, i][:, None]
         retire_other = (dist * (1.0 - k)).sum(axis=1)
-        failed = (dist * k * q[None, :]).sum(axis=1)
-        ok = dist * k * (1.0 - q[None, :])
+        failed = (dist * k * q).sum(axis=1)
+        ok = dist * k * (1.0 - q)
         repl = failed * p_replace[:, i]
         retire_battery = failed - repl
         with np.errstate(divide="ignore", invalid="ignore"):
-            rte_mean[:, i] = np.where(alive > 0, (dist * rte[None, :]).sum(axis=1) / alive, 1.0)
+            rte_mean[:, i] = np.where(alive > 0, (dist * rte).sum(axis=1) / alive, 1.0)
         new = np.zeros_like(dist)
         new[:, 1:] = ok[:, :-1]
         new[:, -1] += ok[:, -1]
@@ -208,8 +249,8 @@ def pathway_amounts(spec: VehicleSpec, market: str, first_year: int, export_ages
 
     km = in_use * km_year
     km_us, km_mx = np.where(in_mx, 0.0, km), np.where(in_mx, km, 0.0)
-    kwh = km * spec.kwh_per_km_wall * rte_mean
-    fuel = energy.fuel_litres(km, spec.l_per_km)
+    kwh = km * spec.kwh_per_km_wall * rte_mean * draws.column("kwh_factor", 1.0)
+    fuel = energy.fuel_litres(km, spec.l_per_km) * draws.column("fuel_factor", 1.0)
     produced = (1.0 + replaced) if has_battery else np.zeros(n_case)
     with np.errstate(divide="ignore", invalid="ignore"):
         p_rec = np.where(produced > 0, (end["rec_us"] + end["rec_mx"]) / produced, 0.0)
