@@ -158,6 +158,21 @@ def write_db(name: str, records: dict, depends: list[str] | None = None) -> None
     db = bd.Database(name)
     db.register()
     db.write(records)
+    reprocess_dependents(name)
+
+
+def reprocess_dependents(name: str) -> None:
+    """Re-process databases that depend on ``name``: a rewritten database gets new node ids, and
+    the processed arrays of its dependents (e.g. a foreground written earlier, premise databases
+    built on it) would otherwise point at the old ones."""
+    import bw2data as bd
+
+    for other in list(bd.databases):
+        if other != name and name in (bd.databases[other].get("depends") or []):
+            try:
+                bd.Database(other).process()
+            except Exception as exc:  # a dependent whose inputs are gone: leave it, say so
+                log.warning("database %r depends on %r and could not be re-processed: %s", other, name, exc)
 
 
 _write_db = write_db
