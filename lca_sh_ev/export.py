@@ -88,6 +88,33 @@ def import_excel(path, link_to: list[str], db_name: str | None = None) -> int:
     return len(imp.data)
 
 
+def project_problems(databases: list[str] | None = None) -> list[str]:
+    """What would stop the project from opening cleanly (e.g. in Activity Browser).
+
+    Lists activities without a name, unit or location and exchanges whose input
+    node does not exist (dangling), in ``databases`` (default: all).
+    """
+    import bw2data as bd
+    from bw2data.backends import ActivityDataset as AD
+    from bw2data.backends import ExchangeDataset as ED
+
+    dbs = list(databases or bd.databases)
+    nodes = {(r.database, r.code) for r in AD.select(AD.database, AD.code)}
+    problems = []
+    processes = ["process", "processwithreferenceproduct"]  # elementary flows have no location
+    for r in AD.select(AD.database, AD.code, AD.name, AD.location, AD.data).where(
+            (AD.database << dbs) & (AD.type << processes)):
+        missing = [f for f, v in (("name", r.name), ("unit", r.data.get("unit")), ("location", r.location)) if not v]
+        if missing:
+            problems.append(f"{r.database}/{r.code}: no {', '.join(missing)}")
+    for e in ED.select(ED.input_database, ED.input_code, ED.output_database, ED.output_code).where(
+            ED.output_database << dbs):
+        if (e.input_database, e.input_code) not in nodes:
+            problems.append(f"{e.output_database}/{e.output_code}: input {e.input_database}/{e.input_code} "
+                            "does not exist")
+    return problems
+
+
 def _id(*parts: str) -> str:
     return str(uuid.uuid5(NS, "|".join(parts)))
 

@@ -82,3 +82,18 @@ def test_export_bad_inputs_exit_2(exported, tmp_path):
     r = CliRunner().invoke(app, ["export", "--project", PROJECT, "--excel", str(tmp_path / "no" / "f.xlsx")])
     assert r.exit_code == 2 and "does not exist" in r.output
     assert exported["output"].strip().startswith("wrote ")
+
+
+def test_project_opens_cleanly_and_dangling_exchanges_are_found(exported):
+    from lca_sh_ev.export import project_problems
+
+    bd.projects.set_current(PROJECT)
+    assert project_problems() == []
+    act = bd.get_node(database=FG_DB, code=next(iter(bd.Database(FG_DB))).key[1])
+    exc = act.new_exchange(input=(SURROGATE_DB, "no-such-code"), amount=1.0, type="technosphere")
+    exc.save()
+    try:
+        assert project_problems([FG_DB]) == [f"{FG_DB}/{act['code']}: input {SURROGATE_DB}/no-such-code does not exist"]
+    finally:
+        exc.delete()
+    assert project_problems([FG_DB]) == []
