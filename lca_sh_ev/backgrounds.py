@@ -116,6 +116,38 @@ def check_ecospold_dir(path) -> Path:
     return p
 
 
+#: ecoinvent's own elementary-flow migrations (shipped by randonneur_data, CC BY 4.0, from
+#: ecoinvent's change reports via ecoinvent_migrate) that bring a release's flow UUIDs to
+#: the 3.9 flows of biosphere3.  3.8 -> 3.9: 18 flows got new UUIDs (e.g. ``Methane`` ->
+#: ``Methane, fossil``, ``Chloride, ion`` -> ``Chloride``) and 7 indoor flows were deleted.
+BIOSPHERE_MIGRATIONS = {"3.8": "ecoinvent-3.8-biosphere-ecoinvent-3.9-biosphere"}
+
+
+def biosphere_uuid_map(version: str) -> dict[str, str]:
+    """Old -> new elementary-flow UUIDs that bring ``version``'s flows to ecoinvent 3.9 (empty if none)."""
+    label = BIOSPHERE_MIGRATIONS.get(version)
+    if label is None:
+        return {}
+    from randonneur_data import Registry
+
+    data = Registry().get_file(label)
+    return {r["source"]["uuid"]: r["target"]["uuid"] for r in data["replace"]
+            if r["source"].get("uuid") and r["target"].get("uuid") and r["source"]["uuid"] != r["target"]["uuid"]}
+
+
+def _migrate_flows(mapping: dict[str, str], counter: list):
+    """An importer strategy: rename elementary-flow UUIDs before bw2io links them by UUID."""
+    def strategy(db):
+        for ds in db:
+            for e in ds.get("exchanges", []):
+                if e.get("type") == "biosphere" and e.get("flow") in mapping:
+                    e["flow"] = mapping[e["flow"]]
+                    counter.append(e.get("name"))
+        return db
+    strategy.__name__ = "migrate_elementary_flow_uuids_to_ecoinvent_39"
+    return strategy
+
+
 @dataclass
 class ImportReport:
     """What an ecospold2 import did."""
@@ -124,6 +156,7 @@ class ImportReport:
     datasets: int = 0
     exchanges: int = 0
     dropped: list[tuple[str, str, float]] = field(default_factory=list)  # (dataset, exchange, amount)
+    migrated_flows: int = 0  # elementary exchanges whose UUID was migrated to ecoinvent 3.9
     seconds: float = 0.0
 
 
@@ -148,7 +181,7 @@ def unlinked_lines(data) -> list[str]:
     return lines
 
 
-def import_ecospold(dirpath, db_name: str, report_csv: Path | None = None) -> ImportReport:
+def import_ecospold(dirpath, db_name: str, report_csv: Path | None = None, version: str | None = None) -> ImportReport:
     """Import an ecospold2 directory with bw2io's importer and strategies, linked to ``biosphere3``.
 
     Parameters
@@ -159,6 +192,9 @@ def import_ecospold(dirpath, db_name: str, report_csv: Path | None = None) -> Im
         Name of the database to write (replaced if it exists).
     report_csv : Path, optional
         Where to list exchanges bw2io's strategies deleted (none: only logged).
+    version : str, optional
+        ecoinvent version; 3.8 elementary-flow UUIDs are migrated to 3.9 first
+        (:data:`BIOSPHERE_MIGRATIONS`).
 
     Raises
     ------
@@ -174,9 +210,18 @@ def import_ecospold(dirpath, db_name: str, report_csv: Path | None = None) -> Im
     importer = SingleOutputEcospold2Importer(str(path), db_name, biosphere_database_name=BIOSPHERE,
                                              use_mp=n_files > 2000)
     before = _technosphere_signature(importer.data)
+    migrated: list = []
+    mapping = biosphere_uuid_map(version) if version else {}
+    if mapping:
+        at = next(i for i, f in enumerate(importer.strategies)
+                  if getattr(f, "func", f).__name__ == "link_biosphere_by_flow_uuid")
+        importer.strategies.insert(at, _migrate_flows(mapping, migrated))
     importer.apply_strategies(verbose=False)
     after = _technosphere_signature(importer.data)
-    report = ImportReport(db_name)
+    report = ImportReport(db_name, migrated_flows=len(migrated))
+    if migrated:
+        log.info("%d elementary exchanges migrated to ecoinvent 3.9 flow UUIDs (%s)", len(migrated),
+                 BIOSPHERE_MIGRATIONS[version])
     for key, excs in before.items():
         remaining = list(after.get(key, []))
         for exc in excs:
@@ -335,9 +380,11 @@ def provision(background: Background, project: str, ecospold=None, force: bool =
             steps.append(f"{background.database} already imported (use --force to re-import)")
             return steps
         rep = import_ecospold(ecospold, background.database,
-                              report_csv=(report_dir / f"import_{background.database}.csv") if report_dir else None)
+                              report_csv=(report_dir / f"import_{background.database}.csv") if report_dir else None,
+                              version=background.version)
         steps.append(f"{background.database} imported ({rep.datasets} datasets, {rep.exchanges} exchanges, "
-                     f"{len(rep.dropped)} dropped by bw2io strategies, {rep.seconds:.1f} s)")
+                     f"{len(rep.dropped)} dropped by bw2io strategies, {rep.migrated_flows} elementary exchanges "
+                     f"migrated to 3.9 flows, {rep.seconds:.1f} s)")
     elif background.kind == "bw":
         src_project, src_db = background.source.split(":", 1)
         if src_project == project:

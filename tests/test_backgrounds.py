@@ -194,3 +194,34 @@ def test_copy_from_project_writes_the_database(roundtrip):
     assert n == 48 and len(bd.Database("ecoinvent-3.8-cutoff")) == 48
     bio = {e.input.key[0] for a in bd.Database("ecoinvent-3.8-cutoff") for e in a.biosphere()}
     assert bio == {"biosphere3"}
+
+
+def test_ecoinvent_38_flow_uuids_are_migrated_to_39(tmp_path, roundtrip):
+    """A flow under its ecoinvent 3.8 UUID (3.8 'Methane' -> 3.9 'Methane, fossil') links to biosphere3's 3.9 flow."""
+    import re
+
+    from lca_sh_ev.backgrounds import biosphere_uuid_map, import_ecospold
+
+    mapping = biosphere_uuid_map("3.8")
+    assert len(mapping) == 18
+    assert biosphere_uuid_map("3.9") == {}
+    bd.projects.set_current(PROJECT)
+    names = {new: bd.get_node(database="biosphere3", code=new)["name"] for new in mapping.values()}
+    old, new = next((o, n) for o, n in mapping.items() if names[n] == "Methane, fossil")
+    files = sorted((roundtrip["tmp"] / "datasets").glob("*.spold"))
+    # stand-in: the first elementary flow of the first file with one is written under the 3.8 methane UUID
+    victim = next(m.group(1) for f in files for m in [re.search(r'elementaryExchangeId="([^"]+)"', f.read_text())] if m)
+    folder = tmp_path / "datasets"
+    folder.mkdir()
+    n = 0
+    for f in files:
+        text = f.read_text()
+        n += text.count(f'elementaryExchangeId="{victim}"')
+        (folder / f.name).write_text(text.replace(f'elementaryExchangeId="{victim}"', f'elementaryExchangeId="{old}"'))
+    assert n > 0
+    with pytest.raises(UserInputError, match=f"{n} exchange"):
+        import_ecospold(folder, "ecoinvent-39-check", version="3.9")  # no migration for 3.9: unlinked, listed
+    rep = import_ecospold(folder, "ecoinvent-38-check", version="3.8")
+    assert rep.migrated_flows == n
+    linked = [e for a in bd.Database("ecoinvent-38-check") for e in a.biosphere() if e.input["code"] == new]
+    assert len(linked) == n
