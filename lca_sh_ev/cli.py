@@ -157,23 +157,32 @@ def relink(
 
 @app.command()
 def export(
-    excel: Path = typer.Option(..., help="Excel file (.xlsx) to write the foreground to"),
+    excel: Optional[Path] = typer.Option(None, help="Excel file (.xlsx) to write the foreground to"),
+    ecospold: Optional[Path] = typer.Option(None, help="folder to write the surrogate background to as ecospold2"),
     project: str = typer.Option("lca-sh-ev", help="Brightway project name"),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ):
-    """Write the foreground database with bw2io's Excel exporter (re-importable)."""
+    """Write the foreground with bw2io's Excel exporter (re-importable), or the surrogate as ecospold2 files."""
     _logging(verbose)
 
     def go():
         import bw2data as bd
 
-        from .export import export_excel
+        from .export import export_excel, write_database_ecospold2
+        from .surrogate import SURROGATE_DB
 
         _ensure_bw_dir()
+        if excel is None and ecospold is None:
+            raise UserInputError("export needs --excel FILE.xlsx and/or --ecospold DIR")
         if project not in bd.projects:
             raise UserInputError(f"--project {project!r} does not exist; run lca-sh-ev setup and foreground first")
         bd.projects.set_current(project)
-        _say(f"wrote {export_excel(excel)}")
+        if excel is not None:
+            _say(f"wrote {export_excel(excel)}")
+        if ecospold is not None:
+            if ecospold.exists() and any(ecospold.iterdir()):
+                raise UserInputError(f"--ecospold {str(ecospold)!r} is not empty; give a new folder")
+            _say(f"wrote {write_database_ecospold2(SURROGATE_DB, ecospold)} ecospold2 files to {ecospold}")
 
     _guard(go)
 
@@ -249,6 +258,70 @@ def mfa(
         results = run_mfa(str(config) if config else None, out)
         written = write_outputs(results, out)
         _say(f"wrote {len(written)} files to {out} ({results.seconds:.1f} s)")
+
+    _guard(go)
+
+
+@app.command()
+def bench(
+    synthetic: Optional[int] = typer.Option(None, "--synthetic", is_flag=False, flag_value="20000",
+                                            help="run on a seeded synthetic background of N activities "
+                                                 "(--synthetic alone: 20000) instead of the surrogate"),
+    seed: int = typer.Option(42, help="seed of the synthetic background"),
+    out: Path = typer.Option(Path("results/bench"), help="output folder (bench.json, profile.txt)"),
+    repeat: int = typer.Option(3, help="repetitions of (a) and (b); the fastest counts"),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+):
+    """Time the fast sweep against one bw2calc LCA (the floor) and MultiLCA; last line 'sweep/floor: X.XX'."""
+    _logging(verbose)
+
+    def go():
+        from .bench import run_bench, summary_lines, write_bench
+        from .run import check_out_dir
+
+        if synthetic is not None and synthetic < 100:
+            raise UserInputError(f"--synthetic {synthetic}: use at least 100 activities")
+        if repeat < 1:
+            raise UserInputError(f"--repeat {repeat}: use at least 1")
+        check_out_dir(out)
+        _ensure_bw_dir()
+        result = run_bench(synthetic=synthetic, seed=seed, repeat=repeat)
+        write_bench(result, out)
+        for line in summary_lines(result):
+            _say(line)
+
+    _guard(go)
+
+
+@app.command()
+def sensitivity(
+    samples: int = typer.Option(1024, help="Saltelli base samples N (N x (parameters + 2) model runs)"),
+    pathway: str = typer.Option("tesla_model_y/SH", help="pathway id vehicle/market"),
+    draws: int = typer.Option(10000, help="Monte Carlo draws for the summary table"),
+    seed: int = typer.Option(42, help="seed of the Monte Carlo and Sobol samples"),
+    config: Optional[Path] = typer.Option(None, help="scenario YAML (default: the bundled Table 1 scenario)"),
+    out: Path = typer.Option(Path("results/sensitivity"), help="output folder"),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+):
+    """Monte Carlo and Sobol indices of one pathway over the foreground parameters (inventories/uncertainty)."""
+    _logging(verbose)
+
+    def go():
+        from .config import load_scenario
+        from .run import check_out_dir
+        from .sensitivity import run_sensitivity, write_sensitivity
+
+        if samples < 2 or draws < 1:
+            raise UserInputError(f"--samples {samples} / --draws {draws}: use samples >= 2 and draws >= 1")
+        scenario = load_scenario(config)
+        check_out_dir(out)
+        _ensure_bw_dir()
+        res = run_sensitivity(pathway, samples, seed, draws, scenario)
+        written = write_sensitivity(res, out)
+        t = res["timings"]
+        _say(f"{pathway}: {draws} Monte Carlo draws in {t['monte_carlo_s']:.2f} s "
+             f"({res['mc_draws_per_s']:,.0f} draws/s); Sobol {res['sobol_evaluations']} runs in {t['sobol_s']:.2f} s; "
+             f"wrote {len(written)} files to {out}")
 
     _guard(go)
 
