@@ -76,8 +76,10 @@ def _ensure_bw_dir() -> None:
 
 @app.command()
 def setup(
-    background: str = typer.Option("surrogate", help="surrogate | ecoinvent (with --ei-version; --ecospold DIR "
-                                    "to import) | bw:PROJECT:DATABASE (copy from another Brightway project)"),
+    background: Optional[str] = typer.Option(None, help="surrogate | ecoinvent (with --ei-version; --ecospold DIR "
+                                              "to import) | bw:PROJECT:DATABASE (copy from another Brightway "
+                                              "project); default: the project's current background (surrogate "
+                                              "for a new project)"),
     project: str = typer.Option("lca-sh-ev", help="Brightway project name"),
     force: bool = typer.Option(False, help="rebuild even if the project is up to date"),
     ecospold: Optional[Path] = typer.Option(None, help="folder of ecoinvent .spold files (the release's 'datasets')"),
@@ -97,12 +99,13 @@ def setup(
     _logging(verbose)
 
     def go():
-        from .setup import check_background
+        from .setup import check_background, current_background
         from .setup import setup as do_setup
 
-        check_background(background, ei_version)
         _ensure_bw_dir()
-        report = do_setup(project=project, background=background, force=force, ecospold=ecospold,
+        spec = background or current_background(project)
+        check_background(spec, ei_version)
+        report = do_setup(project=project, background=spec, force=force, ecospold=ecospold,
                           ei_version=ei_version, grids=_grids_request(grids, iam, pathway, years, premise_key_env,
                                                                       premise_key_file, iam_dir, premise_db))
         _say(report.summary())

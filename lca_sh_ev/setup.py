@@ -117,6 +117,8 @@ def current_background(project: str = DEFAULT_PROJECT) -> str:
     """The background spec the project is set up on (``surrogate`` if it is not set up)."""
     import bw2data as bd
 
+    if project not in bd.projects:
+        return "surrogate"
     bd.projects.set_current(project)
     marker = read_marker()
     return marker.get("background", "surrogate") if marker else "surrogate"
