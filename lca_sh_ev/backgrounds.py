@@ -243,7 +243,7 @@ def import_ecospold(dirpath, db_name: str, report_csv: Path | None = None, versi
     if db_name in bd.databases:
         del bd.databases[db_name]
     importer.write_database()
-    if report_csv is not None:
+    if report_csv is not None and report.dropped:
         write_dropped_csv(report, report_csv)
     report.seconds = time.perf_counter() - start
     log.info("imported %s: %d datasets, %d exchanges in %.1f s", db_name, report.datasets, report.exchanges,

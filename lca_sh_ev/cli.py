@@ -105,7 +105,7 @@ def setup(
         _ensure_bw_dir()
         spec = background or current_background(project)
         check_background(spec, ei_version)
-        report = do_setup(project=project, background=spec, force=force, ecospold=ecospold,
+        report = do_setup(project=project, background=spec, force=force, ecospold=ecospold, report_dir=Path.cwd(),
                           ei_version=ei_version, grids=_grids_request(grids, iam, pathway, years, premise_key_env,
                                                                       premise_key_file, iam_dir, premise_db))
         _say(report.summary())
@@ -267,9 +267,9 @@ def mfa(
 
 @app.command()
 def bench(
-    synthetic: Optional[int] = typer.Option(None, "--synthetic", is_flag=False, flag_value="20000",
-                                            help="run on a seeded synthetic background of N activities "
-                                                 "(--synthetic alone: 20000) instead of the surrogate"),
+    synthetic: Optional[int] = typer.Option(None, "--synthetic", metavar="N",
+                                            help="run on a seeded synthetic background of N activities instead "
+                                                 "of the surrogate (ecoinvent size: --synthetic 20000)"),
     seed: int = typer.Option(42, help="seed of the synthetic background"),
     out: Path = typer.Option(Path("results/bench"), help="output folder (bench.json, profile.txt)"),
     repeat: int = typer.Option(3, help="repetitions of (a) and (b); the fastest counts"),
