@@ -225,3 +225,29 @@ def test_ecoinvent_38_flow_uuids_are_migrated_to_39(tmp_path, roundtrip):
     assert rep.migrated_flows == n
     linked = [e for a in bd.Database("ecoinvent-38-check") for e in a.biosphere() if e.input["code"] == new]
     assert len(linked) == n
+
+
+def test_exchanges_deleted_by_bw2io_strategies_are_listed(tmp_path, roundtrip):
+    """An input with no activity link and no producer (an ecoinvent 'known data issue') is deleted by bw2io:
+    the import names it instead of dropping it silently."""
+    import csv
+
+    from lca_sh_ev.backgrounds import import_ecospold
+
+    folder = tmp_path / "datasets"
+    folder.mkdir()
+    files = sorted((roundtrip["tmp"] / "datasets").glob("*.spold"))
+    for i, f in enumerate(files):
+        text = f.read_text()
+        if i == 0:
+            ghost = ('<intermediateExchange id="11111111-1111-1111-1111-111111111111" amount="0.5" '
+                     'intermediateExchangeId="22222222-2222-2222-2222-222222222222">'
+                     '<name xml:lang="en">orphan product</name><unitName xml:lang="en">kilogram</unitName>'
+                     '<inputGroup>5</inputGroup></intermediateExchange>')
+            text = text.replace("</flowData>", ghost + "</flowData>")
+        (folder / f.name).write_text(text)
+    bd.projects.set_current(PROJECT)
+    rep = import_ecospold(folder, "ecoinvent-ghost-check", report_csv=tmp_path / "import.csv")
+    assert rep.dropped == [(files[0].name, "orphan product", 0.5)]
+    rows = list(csv.DictReader((tmp_path / "import.csv").open()))
+    assert [(r["dataset_file"], r["exchange"], float(r["amount"])) for r in rows] == rep.dropped
