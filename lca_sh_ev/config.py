@@ -79,10 +79,14 @@ class Scenario(BaseModel):
 
 
 def _one_line(exc: ValidationError, source: str) -> str:
-    err = exc.errors()[0]
+    errors = exc.errors()
+    # a misspelt key shows up as "missing" plus "extra": the extra one says what to fix
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     where = ".".join(str(p) for p in err["loc"]) or "(top level)"
     value = err.get("input")
     msg = err["msg"].replace("Value error, ", "")
+    if err["type"] == "missing":
+        return f"{source}: field {where!r} is missing (list entries count from 0)"
     if err["type"] == "literal_error":
         msg = f"not allowed ({msg})"
     if err["type"] == "extra_forbidden":
@@ -106,6 +110,8 @@ def default_config_path() -> Path:
 def load_scenario(path: str | Path | None = None) -> Scenario:
     """Read and validate a scenario YAML (the bundled default when ``path`` is None)."""
     source = Path(path) if path else default_config_path()
+    if source.is_dir():
+        raise UserInputError(f"config {str(source)!r} is a directory; give the path of a YAML file")
     if not source.is_file():
         raise UserInputError(f"config file {str(source)!r} not found")
     try:
@@ -150,5 +156,26 @@ def check_references(scenario: Scenario, source: str = "config") -> None:
                     f"{source}: field 'comparisons.{i}.{field}' = {value!r}: not one of the pathways "
                     f"(allowed: {', '.join(sorted(ids))})"
                 )
+    from .grid import grid_years
+    from .setup import check_background
+
+    try:
+        check_background(scenario.background)
+    except UserInputError as exc:
+        raise UserInputError(f"{source}: field 'background' = {scenario.background!r}: {exc}") from None
+    first_grid_year = min(grid_years("US")[0], grid_years("MX")[0])
+    for i, p in enumerate(scenario.pathways):
+        if p.first_year is not None and p.first_year < first_grid_year:
+            raise UserInputError(
+                f"{source}: field 'pathways.{i}.first_year' = {p.first_year}: before the first grid year; "
+                f"use a year >= {first_grid_year}"
+            )
     if scenario.categories is not None:
-        resolve_categories(scenario.categories)
+        for i, name in enumerate(scenario.categories):
+            try:
+                resolve_categories([name])
+            except UserInputError:
+                raise UserInputError(
+                    f"{source}: field 'categories.{i}' = {name!r}: unknown impact category; use an indicator "
+                    "such as GWP100, HTPnc, TETP, PMFP or a category name (list: methods/README.md)"
+                ) from None

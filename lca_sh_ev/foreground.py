@@ -34,6 +34,7 @@ import numpy as np
 
 from . import inputs as fi
 from .config import Scenario
+from .errors import UserInputError
 from .grid import GRID_DB, grid_years, market_code, market_year
 from .linking import ProviderIndex, Wanted
 from .vehicles import Vehicle, get_vehicle
@@ -262,8 +263,11 @@ def build_plan(scenario: Scenario) -> ForegroundPlan:
                 ages = sorted(ages + [average_age])
         else:
             ages = [None]
-        amounts = pathway_amounts(fi.vehicle_spec(v), p.market, first_year,
-                                  np.array([a or 0 for a in ages], dtype=int), params)
+        try:
+            amounts = pathway_amounts(fi.vehicle_spec(v), p.market, first_year,
+                                      np.array([a or 0 for a in ages], dtype=int), params)
+        except UserInputError as exc:
+            raise UserInputError(f"config pathway {p.id!r} (field 'export_ages'): {exc}") from None
         for e, age in enumerate(ages):
             code = f"{p.vehicle}-{p.market}-{first_year}" + (f"-age{age:02d}" if age is not None else "")
             case = Case(p.id, v, p.market, first_year, age, age == average_age and p.market == "SH",

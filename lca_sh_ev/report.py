@@ -17,6 +17,9 @@ import pandas as pd
 
 log = logging.getLogger(__name__)
 
+#: Colour-scale limit of the relative-change heatmaps [%] (cells print their exact value).
+HEATMAP_LIMIT_PERCENT = 100.0
+
 
 def relative_change(impacts: pd.DataFrame, reference: str, alternative: str, kind: str = "midpoint") -> pd.DataFrame:
     """Per cent change of the alternative's total vs the reference's (categories × export ages).
@@ -42,7 +45,7 @@ def figure_heatmap(change: pd.DataFrame, title: str, path: Path, average_age: in
     import matplotlib.pyplot as plt
 
     values = change.to_numpy(dtype=float)
-    lim = np.nanpercentile(np.abs(values), 95) if np.isfinite(values).any() else 1.0
+    lim = HEATMAP_LIMIT_PERCENT  # one colour scale for every comparison; larger changes saturate
     fig, ax = plt.subplots(figsize=(max(6, 0.45 * values.shape[1] + 3), 0.35 * values.shape[0] + 2))
     im = ax.imshow(values, cmap="RdYlGn_r", vmin=-lim, vmax=lim, aspect="auto")
     ax.set_xticks(range(values.shape[1]), [str(c) for c in change.columns], fontsize=8)
@@ -56,7 +59,10 @@ def figure_heatmap(change: pd.DataFrame, title: str, path: Path, average_age: in
     if average_age is not None and average_age in list(change.columns):
         j = list(change.columns).index(average_age)
         ax.add_patch(plt.Rectangle((j - 0.5, -0.5), 1, values.shape[0], fill=False, lw=1.5, ec="k"))
-    fig.colorbar(im, ax=ax, label="change vs reference [%]")
+    fig.colorbar(im, ax=ax, label="change vs reference [%] (scale clipped at ±100)", extend="both")
+    if average_age is not None and average_age in list(change.columns):
+        ax.text(1.0, -0.08, f"framed: average export age ({average_age} years)", transform=ax.transAxes,
+                ha="right", va="top", fontsize=7)
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=130)
@@ -86,6 +92,13 @@ def figure_stages(impacts: pd.DataFrame, indicator: str, path: Path) -> None:
         bottom_neg += np.where(v < 0, v, 0)
     totals = table.sum(axis=1).to_numpy()
     ax.scatter(table.index, totals, color="k", marker="D", s=14, zorder=3, label="total")
+    top = max(float(bottom_pos.max()), float(np.max(totals)), 0.0)
+    low = min(float(bottom_neg.min()), float(np.min(totals)), 0.0)
+    span = (top - low) or 1.0
+    ax.set_ylim(low - 0.06 * span, top + 0.08 * span)
+    labels = (d.drop_duplicates("pathway").set_index("pathway")[["vehicle", "market"]]
+              .apply(lambda r: f"{r['vehicle']}, {r['market']}", axis=1))
+    ax.set_xticks(range(len(table.index)), [labels.get(p, p) for p in table.index])
     ax.axhline(0, color="k", lw=0.5)
     ax.set_ylabel(f"{indicator} [{unit}]")
     ax.tick_params(axis="x", labelrotation=30, labelsize=8)
@@ -117,14 +130,23 @@ def write_outputs(results, out: str | Path, figures: bool = True) -> Path:
             avg = _average_age(results)
             for i, comp in enumerate(results.scenario.comparisons if results.scenario else []):
                 change = relative_change(results.impacts, comp.reference, comp.alternative)
-                change.to_csv(fig_dir / f"relative_change_{i + 1}.csv")
-                figure_heatmap(change, comp.name, fig_dir / f"relative_change_{i + 1}.png", avg)
+                stem = f"relative_change_{i + 1}_{_slug(comp.alternative)}_vs_{_slug(comp.reference)}"
+                table = change.reset_index().melt(id_vars="indicator", var_name="export_age",
+                                                  value_name="change_percent")
+                table.insert(0, "comparison", comp.name)
+                table.insert(1, "reference", comp.reference)
+                table.insert(2, "alternative", comp.alternative)
+                table["unit"] = "% change of the total per km vs the reference"
+                table.to_csv(fig_dir / f"{stem}.csv", index=False)
+                figure_heatmap(change, comp.name, fig_dir / f"{stem}.png", avg)
             figure_stages(results.impacts, "GWP100", fig_dir / "stages_GWP100.png")
             for ind in ("HTPnc", "TETP"):
                 if (results.impacts["indicator"] == ind).any():
                     figure_stages(results.impacts, ind, fig_dir / f"stages_{ind}.png")
         (tmp / "run.json").write_text(json.dumps(results.info, indent=1, default=str))
         out.mkdir(exist_ok=True)
+        if not figures and (out / "figures").is_dir():
+            shutil.rmtree(out / "figures")  # never leave figures of an earlier run beside new tables
         for item in tmp.iterdir():
             target = out / item.name
             if target.is_dir():
@@ -135,6 +157,10 @@ def write_outputs(results, out: str | Path, figures: bool = True) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def _slug(pathway: str) -> str:
+    return pathway.replace("/", "_")
 
 
 def _average_age(results) -> int | None:

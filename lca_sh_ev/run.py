@@ -213,6 +213,10 @@ def _impacts_table(plan, methods_table, contrib, totals, stages) -> pd.DataFrame
             rows.append({**base, **meta, "stage": "total", "value": totals[ci, k]})
     df = pd.DataFrame(rows)
     df["export_age"] = df["export_age"].astype("Int64")
+    # a method none of the system's flows is characterised in gives exact zeros everywhere:
+    # flag it so a reader does not take it for a real zero
+    nonzero = df.groupby("method")["value"].transform(lambda v: bool(np.any(v != 0)))
+    df["characterised"] = nonzero.astype(bool)
     return df
 
 

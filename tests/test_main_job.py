@@ -122,3 +122,12 @@ def test_sh_model_y_and_prius_below_mx_versa_on_gwp_at_every_export_age(default_
         values = gwp[gwp["pathway"] == pathway]["value"]
         assert len(values) == 20
         assert (values < versa).all(), pathway
+
+
+def test_uncharacterised_categories_are_flagged_not_hidden(default_results):
+    imp = default_results.impacts
+    flags = imp.groupby("indicator")["characterised"].agg(["min", "max"])
+    assert (flags["min"] == flags["max"]).all()  # one flag per method
+    assert flags.loc["GWP100", "min"] and flags.loc["HTPnc", "min"]
+    off = imp[~imp["characterised"]]
+    assert (off["value"] == 0).all()

@@ -29,7 +29,7 @@ class MFAConfig(BaseModel):
     sh_ratio_years: tuple[int, int] = (2015, 2022)
     sh_ratio_override: float | None = None
     mx_survival_shape: float | None = None
-    us_recycling_route: Literal["hydrometallurgy", "pyrometallurgy"] = "hydrometallurgy"
+    us_recycling_route: Literal["hydrometallurgy", "pyrometallurgy"] = "pyrometallurgy"
     mx_recycling_route: Literal["hydrometallurgy", "pyrometallurgy"] = "pyrometallurgy"
     warranty_years: int = 8
     figure_route: Literal["hydrometallurgy", "pyrometallurgy"] = "hydrometallurgy"
