@@ -215,3 +215,80 @@ def sobol(blocks, dists, n: int, seed: int, chunk: int = 20000):
             rows.append({"method": " | ".join(m), "parameter": name, "S1": res["S1"][j],
                          "S1_conf": res["S1_conf"][j], "ST": res["ST"][j], "ST_conf": res["ST_conf"][j]})
     return pd.DataFrame(rows), len(u)
+
+
+def _indicators(methods) -> list[str]:
+    from .methods import category_table
+
+    table = category_table().set_index("method")
+    return [table.loc[" | ".join(m), "indicator"] if " | ".join(m) in table.index else m[-1] for m in methods]
+
+
+def run_sensitivity(pathway_id: str = "tesla_model_y/SH", samples: int = 1024, seed: int = 42,
+                    mc_draws: int = 10000, config=None) -> dict:
+    """Monte Carlo summary and Sobol indices of one pathway (per km, midpoint methods)."""
+    timings = {}
+    t = time.perf_counter()
+    blocks, ctx = building_blocks(pathway_id, config)
+    timings["building_blocks_s"] = time.perf_counter() - t
+    v = ctx["cases"][0].vehicle
+    dists = unc.distributions(v.vehicle, v.powertrain, blocks.market)
+    t = time.perf_counter()
+    unc.evaluate(blocks, dists, unc.defaults(dists))  # builds the Weibull grid once
+    timings["weibull_grid_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    values, y = monte_carlo(blocks, dists, mc_draws, seed)
+    timings["monte_carlo_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    table, n_evals = sobol(blocks, dists, samples, seed)
+    timings["sobol_s"] = time.perf_counter() - t
+    labels = dict(zip([" | ".join(m) for m in blocks.methods], _indicators(blocks.methods)))
+    table.insert(1, "indicator", table["method"].map(labels))
+    default = unc.evaluate(blocks, dists, unc.defaults(dists))[0]
+    summary = pd.DataFrame({
+        "method": [" | ".join(m) for m in blocks.methods], "indicator": _indicators(blocks.methods),
+        "default": default, "mean": y.mean(axis=0), "sd": y.std(axis=0, ddof=1),
+        "p05": np.percentile(y, 5, axis=0), "p50": np.percentile(y, 50, axis=0), "p95": np.percentile(y, 95, axis=0),
+    })
+    params = pd.DataFrame([{"parameter": d.name, "distribution": d.kind, "low": d.low, "mode": d.mode,
+                            "high": d.high, "default": d.default, "unit": d.unit} for d in dists.values()])
+    return {"pathway": pathway_id, "seed": seed, "samples": samples, "sobol_evaluations": n_evals,
+            "mc_draws": mc_draws, "mc_draws_per_s": mc_draws / timings["monte_carlo_s"],
+            "timings": timings, "sobol": table, "summary": summary, "parameters": params}
+
+
+def write_sensitivity(res: dict, out: Path, figure_indicators=("GWP100", "HTPnc", "TETP", "FETP")) -> list[Path]:
+    """Write sobol.csv, monte_carlo.csv, parameters.csv, sensitivity.json and figures/sobol.png."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out)
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in ("sobol", "summary", "parameters"):
+        path = out / {"summary": "monte_carlo.csv"}.get(name, f"{name}.csv")
+        res[name].to_csv(path, index=False)
+        written.append(path)
+    meta = {k: v for k, v in res.items() if not isinstance(v, pd.DataFrame)}
+    (out / "sensitivity.json").write_text(json.dumps(meta, indent=1, default=float))
+    written.append(out / "sensitivity.json")
+    tab = res["sobol"]
+    shown = [i for i in figure_indicators if i in set(tab["indicator"])] or list(tab["indicator"].unique()[:4])
+    fig, axes = plt.subplots(1, len(shown), figsize=(4 * len(shown), 4), sharey=True, squeeze=False)
+    for ax, ind in zip(axes[0], shown):
+        sub = tab[tab["indicator"] == ind]
+        pos = np.arange(len(sub))
+        ax.barh(pos + 0.2, sub["ST"], height=0.4, xerr=sub["ST_conf"], label="total (ST)")
+        ax.barh(pos - 0.2, sub["S1"], height=0.4, xerr=sub["S1_conf"], label="first order (S1)")
+        ax.set_yticks(pos, sub["parameter"])
+        ax.set_title(ind)
+        ax.set_xlim(0, 1)
+    axes[0][0].legend(loc="lower right", fontsize=8)
+    fig.suptitle(f"Sobol indices, {res['pathway']} per km ({res['sobol_evaluations']} model runs, seed {res['seed']})")
+    fig.tight_layout()
+    fig.savefig(out / "figures" / "sobol.png", dpi=120)
+    plt.close(fig)
+    written.append(out / "figures" / "sobol.png")
+    return written
