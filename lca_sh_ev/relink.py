@@ -124,6 +124,38 @@ def relink_records(db_name: str, old_dbs: list[str], index, rows: list, unlinked
     return out
 
 
+def _mix_label(index, w) -> str:
+    try:
+        found = index.find_mix(w.name, w.product, w.location)
+    except UserInputError as exc:
+        return f"(none: {exc})"
+    if found is None:
+        return ""
+    mix, label = found
+    return " + ".join(f"{_label(p)}" + (f" x {weight:.4f}" if weight != 1.0 else "") for p, weight in mix)
+
+
+def additions_rows(old_index, new_index) -> list[dict]:
+    """Report rows for the additions' background inputs (from ``inventories/additions``)."""
+    from .surrogate import ADDITIONS_DB, load_tables
+
+    acts, excs = load_tables("additions")
+    own = set(zip(acts["name"], acts["reference_product"], acts["location"]))
+    names = dict(zip(acts["code"], acts["name"]))
+    rows = []
+    for e in excs[excs["type"] == "technosphere"].itertuples(index=False):
+        triple = (e.flow_name, e.flow_product, e.flow_location)
+        if triple in own:
+            continue
+        old, new = old_index.find(*triple), new_index.find(*triple)
+        rows.append({"database": ADDITIONS_DB, "activity": names.get(e.activity_code, e.activity_code),
+                     "exchange": f"{e.flow_name} | {e.flow_product}", "old_provider": _label(old[0]) if old else "",
+                     "new_provider": _label(new[0]) if new else "", "wanted_location": e.flow_location,
+                     "location_used": new[1] if new else "", "factor": 1.0 if new else "",
+                     "status": "linked" if new else "unlinked"})
+    return rows
+
+
 def write_report(rows: list[dict], path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -187,9 +219,12 @@ def relink(background: str, project: str = "lca-sh-ev", ecospold=None, ei_versio
         except UserInputError as exc:
             grid_records = None
             unlinked.append(f"{GRID_DB}: {exc}")
+        old_index = ProviderIndex.from_databases([old.database])
+        rows.extend(additions_rows(old_index, index))
         for w, link, weight in link_report:
             rows.append({"database": GRID_DB, "activity": w.context, "exchange": f"{w.name} | {w.product}",
-                         "old_provider": "", "new_provider": _label(link.provider), "wanted_location": w.location,
+                         "old_provider": _mix_label(old_index, w), "new_provider": _label(link.provider)
+                         + (f" x {weight:.4f}" if weight != 1.0 else ""), "wanted_location": w.location,
                          "location_used": link.location_used, "factor": link.factor * weight, "status": "linked"})
         fg_records = None
         if FG_DB in bd.databases:

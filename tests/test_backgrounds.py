@@ -84,7 +84,15 @@ def test_relink_report_lists_every_background_exchange(roundtrip):
 
     rep = pd.read_csv(roundtrip["tmp"] / "relink.csv", keep_default_na=False)
     assert set(rep["status"]) == {"linked"}
-    assert {"lca-sh-ev foreground", "lca-sh-ev grid"} <= set(rep["database"])
+    assert {"lca-sh-ev foreground", "lca-sh-ev grid"} == set(rep["database"])
+    grid = rep[rep["database"] == "lca-sh-ev grid"]
+    from lca_sh_ev.grid import generation_shares, load_grid_tables
+
+    shares = generation_shares(load_grid_tables()[0])
+    assert len(grid) == len(shares[["region", "technology"]].drop_duplicates())  # one row per region technology
+    assert (grid["old_provider"] == grid["new_provider"]).all()
+    # the bundled additions have no background inputs today (their rows: see test_additions_rows)
+    assert (rep["database"] == "lca-sh-ev additions").sum() == 0
     fg = rep[rep["database"] == "lca-sh-ev foreground"]
     assert (fg["old_provider"] != "").all() and (fg["new_provider"] != "").all()
     # the surrogate and its ecospold copy share names and locations: each link keeps its location
@@ -251,3 +259,28 @@ def test_exchanges_deleted_by_bw2io_strategies_are_listed(tmp_path, roundtrip):
     assert rep.dropped == [(files[0].name, "orphan product", 0.5)]
     rows = list(csv.DictReader((tmp_path / "import.csv").open()))
     assert [(r["dataset_file"], r["exchange"], float(r["amount"])) for r in rows] == rep.dropped
+
+
+def test_additions_rows(tmp_path, monkeypatch, roundtrip):
+    """An additions dataset with a background input gets a report row (old and new provider, location used)."""
+    import shutil
+
+    from lca_sh_ev.data import DATA_DIR_ENV, data_dir
+    from lca_sh_ev.linking import ProviderIndex
+    from lca_sh_ev.relink import additions_rows
+
+    copy = tmp_path / "inventories"
+    shutil.copytree(data_dir(), copy)
+    monkeypatch.setenv(DATA_DIR_ENV, str(copy))
+    with (copy / "additions" / "exchanges_battery.csv").open("a") as f:
+        f.write('bat_li_assembly,technosphere,"market for steel, low-alloyed","steel, low-alloyed",MX,,1.5,kg,'
+                'test row,test\n')
+    bd.projects.set_current(PROJECT)
+    old = ProviderIndex.from_databases(["lca-sh-ev surrogate background"])
+    new = ProviderIndex.from_databases(["ecoinvent-3.8-cutoff"])
+    rows = additions_rows(old, new)
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["old_provider"] == row["new_provider"] == "market for steel, low-alloyed | steel, low-alloyed | GLO"
+    assert (row["wanted_location"], row["location_used"], row["status"]) == ("MX", "GLO", "linked")
+    assert row["database"] == "lca-sh-ev additions"
