@@ -284,3 +284,20 @@ def test_additions_rows(tmp_path, monkeypatch, roundtrip):
     assert row["old_provider"] == row["new_provider"] == "market for steel, low-alloyed | steel, low-alloyed | GLO"
     assert (row["wanted_location"], row["location_used"], row["status"]) == ("MX", "GLO", "linked")
     assert row["database"] == "lca-sh-ev additions"
+
+
+def test_relink_back_to_surrogate(roundtrip):
+    """Last in this file: swapping back gives the surrogate run again and points the foreground at the surrogate."""
+    from lca_sh_ev.foreground import FG_DB
+    from lca_sh_ev.relink import relink
+
+    res = relink("surrogate", project=PROJECT, report=roundtrip["tmp"] / "back.csv")
+    assert (res.old, res.new) == ("ecoinvent:3.8", "surrogate")
+    bd.projects.set_current(PROJECT)
+    dbs = {e.input.key[0] for a in bd.Database(FG_DB) for e in a.technosphere()}
+    assert "ecoinvent-3.8-cutoff" not in dbs and "lca-sh-ev surrogate background" in dbs
+    from lca_sh_ev.run import run
+
+    again = run(reduced(PROJECT), progress=False)
+    assert again.info["background"] == "lca-sh-ev surrogate background"
+    np.testing.assert_allclose(totals(again), totals(roundtrip["before"]), rtol=1e-9)
