@@ -129,3 +129,14 @@ def test_premise_call_wiring(monkeypatch, tmp_path, route):
     FakeNewDatabase.calls = []
     assert not setup(project=project, background=f"bw:{project}:{SURR}").changed
     assert FakeNewDatabase.calls == []
+
+
+@pytest.mark.parametrize("iam", ["image", "remind", "message"])
+def test_iam_regions_agree_with_premise_geomap(iam):
+    """Our region table is premise's own mapping of ecoinvent's US and MX."""
+    from premise.geomap import Geomap
+
+    from lca_sh_ev.premise_grids import IAM_REGIONS
+
+    geo = Geomap(iam)
+    assert IAM_REGIONS[iam] == {r: geo.ecoinvent_to_iam_location(r) for r in ("US", "MX")}
