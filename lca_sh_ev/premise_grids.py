@@ -172,8 +172,13 @@ def build_databases(req: PremiseGrids, background) -> dict:
         key = None if req.iam_dir is not None else read_key(req)
         names = [premise_db_name(background, req.iam, req.pathway, y) for y in years]
         log.info("running premise (%s, %s) for %s on %s", req.iam, req.pathway, years, background.database)
-        ndb = _new_database(scenarios=scenarios, source_db=background.database, source_version=background.version,
-                            key=key, biosphere_name="biosphere3")
+        try:
+            ndb = _new_database(scenarios=scenarios, source_db=background.database,
+                                source_version=background.version, key=key, biosphere_name="biosphere3")
+        except (ValueError, NameError, FileNotFoundError) as exc:
+            # premise's own input checks (unsupported pathway or version, bad key, empty source database)
+            raise UserInputError(f"premise refused the request ({req.iam}, {req.pathway}, {years}, source "
+                                 f"{background.database!r}, version {background.version}): {exc}") from exc
         ndb.update("electricity")
         ndb.write_db_to_brightway(name=names)
         dbs = dict(zip(years, names))

@@ -8,6 +8,7 @@ from test_premise_grids import write_premise_fixture
 from typer.testing import CliRunner
 
 from lca_sh_ev.cli import app
+from lca_sh_ev.errors import UserInputError
 from lca_sh_ev.premise_grids import PremiseGrids, region_warning
 
 PROJECT = "test-premise-guards"
@@ -140,3 +141,17 @@ def test_iam_regions_agree_with_premise_geomap(iam):
 
     geo = Geomap(iam)
     assert IAM_REGIONS[iam] == {r: geo.ecoinvent_to_iam_location(r) for r in ("US", "MX")}
+
+
+def test_premise_input_errors_become_one_line(monkeypatch):
+    from lca_sh_ev import premise_grids
+    from lca_sh_ev.backgrounds import parse_background
+
+    def refuse(**kwargs):
+        raise ValueError("Only ['SSP2-Base'] are currently supported, not SSP9.")
+
+    monkeypatch.setattr(premise_grids, "_new_database", refuse)
+    monkeypatch.setenv("LCA_TEST_PREMISE_KEY", "k" * 44)
+    bg = parse_background(f"bw:{PROJECT}:{SURR}", "3.8")
+    with pytest.raises(UserInputError, match=r"premise refused the request \(image, SSP9, \[2030\].*not SSP9"):
+        premise_grids.build_databases(PremiseGrids("image", "SSP9", [2030], key_env="LCA_TEST_PREMISE_KEY"), bg)
