@@ -171,14 +171,15 @@ def build_grid_records(index: ProviderIndex, db_name: str = GRID_DB, link_report
     return records
 
 
-def _market(name, product, region, year, exchanges, comment):
+def _market(name, product, region, year, exchanges, comment,
+            source="Built by lca-sh-ev from inventories/grid (see its README for sources)."):
     return {
         "name": name,
         "reference product": product,
         "location": region,
         "unit": "kilowatt hour",
         "year": int(year),
-        "comment": comment + " Built by lca-sh-ev from inventories/grid (see its README for sources).",
+        "comment": comment + " " + source,
         "type": "process",
         "exchanges": exchanges,
     }

@@ -250,5 +250,7 @@ def build_grid_records(spec: dict, db_name: str) -> dict:
                     f"market for electricity, {v} voltage, {year}", f"electricity, {v} voltage", region, year,
                     exchanges,
                     f"Linear interpolation between premise {market_name(v)} databases "
-                    f"({', '.join(f'{y}: {w:.4f}' for y, w in weights)}); premise includes T&D losses.")
+                    f"({', '.join(f'{y}: {w:.4f}' for y, w in weights)}); premise includes T&D losses.",
+                    f"Built by lca-sh-ev from premise databases ({spec['iam']}, {spec['pathway']}, built on "
+                    f"{spec.get('source', '?')}).")
     return records

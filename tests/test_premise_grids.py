@@ -14,8 +14,7 @@ from test_backgrounds_common import reduced
 from typer.testing import CliRunner
 
 from lca_sh_ev.cli import app
-from lca_sh_ev.errors import UserInputError
-from lca_sh_ev.premise_grids import PremiseGrids, interpolation_weights, region_warning
+from lca_sh_ev.premise_grids import interpolation_weights
 
 PROJECT = "test-premise"
 SURR = "lca-sh-ev surrogate background"
