@@ -180,6 +180,8 @@ def run(config: str | Path | Scenario | None = None, progress: bool = True) -> R
         "project": scenario.project,
         "brightway_dir": str(bd.projects.dir),
         "background": background,
+        "background_spec": background_spec,
+        "grids": _grids_identity(),
         "setup": report.summary(),
         "solver": scores.solver,
         "n_cases": len(plan.cases),
@@ -190,6 +192,13 @@ def run(config: str | Path | Scenario | None = None, progress: bool = True) -> R
         "max_stage_sum_error": float(np.max(np.abs(contrib.sum(axis=1) - totals) / np.maximum(np.abs(totals), 1e-300))),
     }
     return Results(impacts, lifetime, info, scenario)
+
+
+def _grids_identity() -> dict:
+    """The grids the run used (bundled projections or premise databases), from the set-up marker."""
+    from .setup import current_grids, read_marker
+
+    return current_grids(read_marker())
 
 
 def _case_ids(c) -> dict:

@@ -53,6 +53,8 @@ def test_roundtrip_totals_equal_surrogate(roundtrip):
     assert len(a) == 4 * 18  # 4 cases (SH x 2 export ages, MX, US) x 18 midpoints
     np.testing.assert_allclose(b, a, rtol=1e-9, atol=0)
     assert roundtrip["after"].info["background"] == "ecoinvent-3.8-cutoff"
+    assert roundtrip["after"].info["background_spec"] == "ecoinvent:3.8"
+    assert roundtrip["after"].info["grids"]["kind"] == "bundled"
     assert roundtrip["before"].info["background"] == "lca-sh-ev surrogate background"
 
 

@@ -118,7 +118,8 @@ def test_run_end_to_end_on_premise_grids(premise_project):
 
     scenario = reduced(PROJECT, categories=["GWP100"])
     res = run(scenario, progress=False)
-    assert res.info["background"] == SURR
+    assert res.info["background"] == SURR and res.info["background_spec"] == "surrogate"
+    assert res.info["grids"]["kind"] == "premise" and res.info["grids"]["databases"]["2050"] == premise_project[2050]
     bd.projects.set_current(PROJECT)
     case = [c for c in build_plan(scenario).cases if c.market == "SH" and c.export_age == 12][0]  # Model Y
     act = bd.get_node(database=FG_DB, code=case.code)
