@@ -126,6 +126,16 @@ class NodeScores:
         return self._pid
 
 
+def _one_per_database(node_ids: list[int]) -> list[int]:
+    """One node id of each database the nodes belong to."""
+    from bw2data.backends import ActivityDataset as AD
+
+    reps = {}
+    for row in AD.select(AD.id, AD.database).where(AD.id << list(node_ids)):
+        reps.setdefault(row.database, row.id)
+    return sorted(reps.values())
+
+
 def node_scores(demand_ids: list[int], methods: list[tuple], data_objs: list | None = None,
                 method_data: dict | None = None) -> NodeScores:
     """Scores per unit of every node reachable from ``demand_ids``, for every method, with one factorization.
@@ -146,8 +156,11 @@ def node_scores(demand_ids: list[int], methods: list[tuple], data_objs: list | N
 
     t0 = time.perf_counter()
     if data_objs is None:
-        fu, data_objs, _ = bd.prepare_lca_inputs(demand={i: 1.0 for i in demand_ids}, method=methods[0],
-                                                 remapping=False)
+        # the datapackages depend only on the demands' databases: one representative node per
+        # database (one SQL query) instead of a node look-up per demand
+        _, data_objs, _ = bd.prepare_lca_inputs(demand={i: 1.0 for i in _one_per_database(demand_ids)},
+                                                method=methods[0], remapping=False)
+        fu = {i: 1.0 for i in demand_ids}
         method_data = None
     else:
         fu = {i: 1.0 for i in demand_ids}
