@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 UNCERTAINTY_FILE = "uncertainty/parameters.csv"
 DISTRIBUTIONS = ("uniform", "triangular", "discrete_uniform")
 #: grid of the failure-Weibull interpolation: points per axis (Dr centre, knee centre, SOH threshold)
-GRID_POINTS = (5, 3, 3)
+GRID_POINTS = (5, 3, 5)
 
 
 @dataclass(frozen=True)

@@ -78,8 +78,9 @@ def test_weibull_grid_is_exact_at_the_defaults_and_close_between_nodes():
     values = {"degradation_rate_mid": np.array([0.0225]), "knee_age_mid": np.array([9.3]),
               "soh_threshold": np.array([0.73])}
     s, k = unc.failure_weibull("li_ion", d, values)
-    assert s[0] == pytest.approx(exact["scale"], rel=0.02)
-    assert k[0] == pytest.approx(exact["shape"], rel=0.10)
+    # measured over random points: scale within 0.7 %, shape within 6 % (the fitted shape is itself noisy)
+    assert s[0] == pytest.approx(exact["scale"], rel=0.01)
+    assert k[0] == pytest.approx(exact["shape"], rel=0.07)
 
 
 @pytest.fixture(scope="module")
