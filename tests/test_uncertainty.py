@@ -154,3 +154,18 @@ def test_parameters_move_results_in_the_expected_direction(model_y_sh):
         vals = unc.defaults(dists)
         vals[name] = np.array([value])
         assert np.sign(unc.evaluate(blocks, dists, vals)[0, k] - base) == sign, name
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--pathway", "tesla_model_y/XX"], "--pathway 'tesla_model_y/XX' is not in the scenario"),
+    (["--samples", "1"], "--samples 1"),
+])
+def test_sensitivity_cli_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
+    from typer.testing import CliRunner
+
+    from lca_sh_ev.cli import app
+
+    result = CliRunner().invoke(app, ["sensitivity", "--out", str(tmp_path / "s"), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not (tmp_path / "s").exists()
