@@ -91,7 +91,7 @@ def prepare(project: str | None = None, synthetic: int | None = None, seed: int 
     from .config import load_scenario
     from .foreground import FG_DB, build_plan
     from .grid import GRID_DB
-    from .run import _ids, selected_methods, write_foreground
+    from .job import _ids, selected_methods, write_foreground
     from .setup import background_db_name, setup
     from .surrogate import ADDITIONS_DB
 

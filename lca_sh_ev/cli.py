@@ -203,8 +203,8 @@ def run(
     def go():
         from .config import load_scenario
         from .report import write_outputs
-        from .run import check_out_dir
-        from .run import run as do_run
+        from .job import check_out_dir
+        from .job import run as do_run
 
         scenario = load_scenario(config)
         check_out_dir(out)
@@ -229,8 +229,8 @@ def foreground(
     def go():
         from .config import load_scenario
         from .foreground import FG_DB, build_plan
-        from .run import write_foreground
-        from .run import scenario_background
+        from .job import write_foreground
+        from .job import scenario_background
         from .setup import background_db_name
         from .setup import setup as do_setup
 
@@ -255,7 +255,7 @@ def mfa(
 
     def go():
         from .mfa import run_mfa, write_outputs
-        from .run import check_out_dir
+        from .job import check_out_dir
 
         check_out_dir(out)
         results = run_mfa(str(config) if config else None, out)
@@ -280,7 +280,7 @@ def bench(
 
     def go():
         from .bench import run_bench, summary_lines, write_bench
-        from .run import check_out_dir
+        from .job import check_out_dir
 
         if synthetic is not None and synthetic < 100:
             raise UserInputError(f"--synthetic {synthetic}: use at least 100 activities")
@@ -311,7 +311,7 @@ def sensitivity(
 
     def go():
         from .config import load_scenario
-        from .run import check_out_dir
+        from .job import check_out_dir
         from .sensitivity import run_sensitivity, write_sensitivity
 
         if samples < 2 or draws < 1:

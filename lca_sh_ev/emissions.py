@@ -43,6 +43,12 @@ def wear_factor_mg_per_km(b: float, c: float, mass_t):
 
 
 def non_exhaust_per_km(curb_mass_kg: float, powertrain: str) -> dict[tuple[str, str], float]:
+    """Non-exhaust emissions [kg/km] (a fresh dict; see :func:`_non_exhaust` for the method)."""
+    return dict(_non_exhaust(float(curb_mass_kg), powertrain))
+
+
+@lru_cache(maxsize=256)
+def _non_exhaust(curb_mass_kg: float, powertrain: str) -> dict[tuple[str, str], float]:
     """Non-exhaust emissions [kg/km] keyed by (biosphere flow name, categories).
 
     Parameters

@@ -51,7 +51,7 @@ def building_blocks(pathway_id: str = "tesla_model_y/SH", config=None):
     from .inputs import fuel_exchanges, tailpipe_exchanges, vehicle_spec
     from .biosphere import flow_index
     from .models.amounts import CHEMISTRY_OF_POWERTRAIN
-    from .run import _ids, selected_methods, write_foreground
+    from .job import _ids, selected_methods, write_foreground
     from .setup import background_db_name, setup
     from .surrogate import ADDITIONS_DB
     from .data import read_table

@@ -25,7 +25,7 @@ PROJECT = "test-bg-roundtrip"
 def roundtrip(tmp_path_factory):
     from lca_sh_ev.engine import node_scores
     from lca_sh_ev.foreground import FG_DB
-    from lca_sh_ev.run import run, selected_methods
+    from lca_sh_ev.job import run, selected_methods
 
     tmp = tmp_path_factory.mktemp("roundtrip")
     scenario = reduced(PROJECT)
@@ -112,7 +112,7 @@ def test_marker_records_background_identity(roundtrip):
 
 
 def test_setup_with_ecospold_builds_project_on_it(roundtrip):
-    from lca_sh_ev.run import run
+    from lca_sh_ev.job import run
 
     result = CliRunner().invoke(app, ["setup", "--project", "test-bg-setup", "--background", "ecoinvent",
                                       "--ei-version", "3.8", "--ecospold", str(roundtrip["tmp"] / "datasets")])
@@ -180,7 +180,7 @@ def test_unlinked_elementary_flow_stops_import_with_list(tmp_path, roundtrip):
 
 def test_copy_from_another_project(roundtrip):
     """bw:PROJECT:DATABASE copies the database; biosphere inputs re-keyed to our biosphere3 by code."""
-    from lca_sh_ev.run import run
+    from lca_sh_ev.job import run
 
     result = CliRunner().invoke(app, ["relink", "--project", "test-bg-setup", "--background",
                                       f"bw:{PROJECT}:ecoinvent-3.8-cutoff", "--report",
@@ -298,7 +298,7 @@ def test_relink_back_to_surrogate(roundtrip):
     bd.projects.set_current(PROJECT)
     dbs = {e.input.key[0] for a in bd.Database(FG_DB) for e in a.technosphere()}
     assert "ecoinvent-3.8-cutoff" not in dbs and "lca-sh-ev surrogate background" in dbs
-    from lca_sh_ev.run import run
+    from lca_sh_ev.job import run
 
     again = run(reduced(PROJECT), progress=False)
     assert again.info["background"] == "lca-sh-ev surrogate background"

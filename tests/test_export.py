@@ -18,7 +18,7 @@ FRESH = "test-export-fresh"
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
-    from lca_sh_ev.run import run
+    from lca_sh_ev.job import run
 
     tmp = tmp_path_factory.mktemp("excel")
     results = run(reduced(PROJECT, categories=["GWP100", "HTPnc", "FETP"]), progress=False)

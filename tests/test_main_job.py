@@ -12,7 +12,7 @@ PROJECT = "test-main-job"
 
 @pytest.fixture(scope="module")
 def default_results():
-    from lca_sh_ev.run import run
+    from lca_sh_ev.job import run
 
     scenario = load_scenario()
     scenario = scenario.model_copy(update={"project": PROJECT})

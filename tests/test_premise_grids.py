@@ -114,7 +114,7 @@ def test_run_end_to_end_on_premise_grids(premise_project):
     from lca_sh_ev.engine import node_scores
     from lca_sh_ev.foreground import FG_DB, build_plan
     from lca_sh_ev.grid import GRID_DB
-    from lca_sh_ev.run import run
+    from lca_sh_ev.job import run
 
     scenario = reduced(PROJECT, categories=["GWP100"])
     res = run(scenario, progress=False)

@@ -29,7 +29,7 @@ def _snapshot():
 @pytest.fixture(scope="module")
 def broken(tmp_path_factory):
     from lca_sh_ev.foreground import build_plan
-    from lca_sh_ev.run import write_foreground
+    from lca_sh_ev.job import write_foreground
     from lca_sh_ev.setup import setup
 
     tmp = tmp_path_factory.mktemp("relink")
