@@ -131,3 +131,18 @@ def test_uncharacterised_categories_are_flagged_not_hidden(default_results):
     assert flags.loc["GWP100", "min"] and flags.loc["HTPnc", "min"]
     off = imp[~imp["characterised"]]
     assert (off["value"] == 0).all()
+
+
+def test_python_api_mirrors_the_cli(default_results, tmp_path):
+    import lca_sh_ev
+
+    small = scenario_from_dict({"project": PROJECT, "pathways": [{"vehicle": "nissan_versa", "market": "MX"}],
+                                "categories": ["GWP100"], "endpoint": False})
+    res = lca_sh_ev.run(small, progress=False)
+    assert isinstance(res.impacts, pd.DataFrame) and isinstance(res.lifetime, pd.DataFrame)
+    got = res.impacts[(res.impacts["stage"] == "total")]["value"].iloc[0]
+    full = default_results.impacts
+    want = full[(full["pathway"] == "nissan_versa/MX") & (full["stage"] == "total") & (full["indicator"] == "GWP100")]
+    assert got == pytest.approx(want["value"].iloc[0], rel=1e-12)
+    out = lca_sh_ev.write_outputs(res, tmp_path / "res", figures=False)
+    assert (out / "impacts.csv").is_file() and (out / "run.json").is_file()
