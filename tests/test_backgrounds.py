@@ -108,7 +108,8 @@ def test_marker_records_background_identity(roundtrip):
     assert marker["background"] == "ecoinvent:3.8"
     assert marker["background_db"] == "ecoinvent-3.8-cutoff"
     assert marker["background_version"] == "3.8"
-    assert len(bd.Database("ecoinvent-3.8-cutoff")) == roundtrip["n_files"] == 48
+    # surrogate activities: 13 battery + 22 energy + 13 materials + 1 gaps (market for cobalt) = 49
+    assert len(bd.Database("ecoinvent-3.8-cutoff")) == roundtrip["n_files"] == 49
 
 
 def test_setup_with_ecospold_builds_project_on_it(roundtrip):
@@ -117,7 +118,7 @@ def test_setup_with_ecospold_builds_project_on_it(roundtrip):
     result = CliRunner().invoke(app, ["setup", "--project", "test-bg-setup", "--background", "ecoinvent",
                                       "--ei-version", "3.8", "--ecospold", str(roundtrip["tmp"] / "datasets")])
     assert result.exit_code == 0, result.output
-    assert "ecoinvent-3.8-cutoff imported (48 datasets" in result.output
+    assert "ecoinvent-3.8-cutoff imported (49 datasets" in result.output  # the 49 surrogate activities
     again = run(reduced("test-bg-setup"), progress=False)
     np.testing.assert_allclose(totals(again), totals(roundtrip["before"]), rtol=1e-9)
     assert again.info["background"] == "ecoinvent-3.8-cutoff"
@@ -201,7 +202,7 @@ def test_copy_from_project_writes_the_database(roundtrip):
     setup(project="test-bg-copy")
     n = copy_from_project(PROJECT, "ecoinvent-3.8-cutoff", "test-bg-copy")
     assert bd.projects.current == "test-bg-copy"
-    assert n == 48 and len(bd.Database("ecoinvent-3.8-cutoff")) == 48
+    assert n == 49 and len(bd.Database("ecoinvent-3.8-cutoff")) == 49  # 48 + market for cobalt (activities_gaps.csv)
     bio = {e.input.key[0] for a in bd.Database("ecoinvent-3.8-cutoff") for e in a.biosphere()}
     assert bio == {"biosphere3"}
 
