@@ -280,14 +280,9 @@ def copy_from_project(project: str, database: str, target_project: str) -> int:
     """
     import bw2data as bd
 
-    if project not in bd.projects:
-        raise UserInputError(f"--background bw:{project}:{database}: no Brightway project {project!r} "
-                             f"in {bd.projects.dir.parent}")
+    _require_source(project, database, target_project, f"bw:{project}:{database}")
     bd.projects.set_current(project)
     try:
-        if database not in bd.databases:
-            raise UserInputError(f"--background bw:{project}:{database}: project {project!r} has no database "
-                                 f"{database!r}; it has {sorted(bd.databases)}")
         data = bd.Database(database).load()
         bio_dbs = {k[0] for ds in data.values() for e in ds.get("exchanges", [])
                    if e.get("type") == "biosphere" for k in [tuple(e["input"])]}
@@ -346,16 +341,23 @@ def check_available(background: Background, project: str, ecospold=None) -> None
                 raise UserInputError(f"--background {background.spec!r}: project {project!r} has no database "
                                      f"{src_db!r}")
             return
-        if src_project not in bd.projects:
-            raise UserInputError(f"--background {background.spec!r}: no Brightway project {src_project!r} "
-                                 f"in {bd.projects.dir.parent}")
-        bd.projects.set_current(src_project)
-        try:
-            if src_db not in bd.databases:
-                raise UserInputError(f"--background {background.spec!r}: project {src_project!r} has no database "
-                                     f"{src_db!r}; it has {sorted(bd.databases)}")
-        finally:
-            bd.projects.set_current(project)
+        _require_source(src_project, src_db, project, background.spec)
+
+
+def _require_source(src_project: str, src_db: str, back_to: str, spec: str) -> None:
+    """One clear error unless Brightway project ``src_project`` holds ``src_db``; returns to ``back_to``."""
+    import bw2data as bd
+
+    if src_project not in bd.projects:
+        raise UserInputError(f"--background {spec}: no Brightway project {src_project!r} "
+                             f"in {bd.projects.dir.parent}")
+    bd.projects.set_current(src_project)
+    try:
+        if src_db not in bd.databases:
+            raise UserInputError(f"--background {spec}: project {src_project!r} has no database "
+                                 f"{src_db!r}; it has {sorted(bd.databases)}")
+    finally:
+        bd.projects.set_current(back_to)
 
 
 def provision(background: Background, project: str, ecospold=None, force: bool = False,

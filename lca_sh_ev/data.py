@@ -10,7 +10,6 @@ row and field.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -120,12 +119,6 @@ def read_table(
             )
         table[column] = values.astype(float)
     return table
-
-
-@lru_cache(maxsize=None)
-def read_table_cached(relative: str, required: tuple = (), numeric: tuple = ()) -> pd.DataFrame:
-    """Cached :func:`read_table` for files read many times in one run (copy before mutating)."""
-    return read_table(relative, required=required, numeric=numeric)
 
 
 def all_data_tables() -> list[Path]:

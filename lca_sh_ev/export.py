@@ -197,14 +197,20 @@ def write_ecospold2(records: dict, biosphere: dict, folder) -> int:
     return n
 
 
-def write_database_ecospold2(database: str, folder) -> int:
-    """Write a Brightway database of the current project as ecospold2 files (its biosphere flows looked up)."""
+def write_records_ecospold2(records: dict, folder) -> int:
+    """Write Brightway records as ecospold2 files, looking their biosphere flows up in the current project."""
     import bw2data as bd
 
-    records = bd.Database(database).load()
     codes = {e["input"][1] for ds in records.values() for e in ds["exchanges"] if e["type"] == "biosphere"}
     bio = {}
     for code in codes:
         f = bd.get_node(database="biosphere3", code=code)
         bio[code] = (f["name"], tuple(f["categories"]), f["unit"])
     return write_ecospold2(records, bio, folder)
+
+
+def write_database_ecospold2(database: str, folder) -> int:
+    """Write a Brightway database of the current project as ecospold2 files."""
+    import bw2data as bd
+
+    return write_records_ecospold2(bd.Database(database).load(), folder)

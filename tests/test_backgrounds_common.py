@@ -32,7 +32,7 @@ def surrogate_ecospold(project: str, folder: Path, drop=()) -> int:
     """
     import bw2data as bd
 
-    from lca_sh_ev.export import write_ecospold2
+    from lca_sh_ev.export import write_records_ecospold2
     from lca_sh_ev.surrogate import SURROGATE_DB
 
     bd.projects.set_current(project)
@@ -46,12 +46,7 @@ def surrogate_ecospold(project: str, folder: Path, drop=()) -> int:
                 gone.add(k)
                 changed = True
     kept = {k: ds for k, ds in records.items() if k not in gone}
-    codes = {e["input"][1] for ds in kept.values() for e in ds["exchanges"] if e["type"] == "biosphere"}
-    bio = {}
-    for code in codes:
-        f = bd.get_node(database="biosphere3", code=code)
-        bio[code] = (f["name"], tuple(f["categories"]), f["unit"])
-    return write_ecospold2(kept, bio, folder)
+    return write_records_ecospold2(kept, folder)
 
 
 def totals(results) -> np.ndarray:
